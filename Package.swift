@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+// KDNAS: knowledge-distillation-guided neural architecture search for small transformers.
+//
+// Modules, with one dependency direction (an arrow points at what a module imports):
+//
+//   kdnas -> KDNASCommand -> TensorCore -> CBLAS (OpenBLAS)
+//                  Text (WordPiece tokenizer, no dependencies)
+//
+// docs/ARCHITECTURE.md has the full map as modules arrive.
+import PackageDescription
+
+let package = Package(
+    name: "KDNAS",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "kdnas", targets: ["kdnas"]),
+        .library(name: "TensorCore", targets: ["TensorCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // OpenBLAS from Debian's libopenblas-dev, found through pkg-config.
+        .systemLibrary(
+            name: "CBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev", "pkg-config"])]
+        ),
+        .target(
+            name: "TensorCore",
+            dependencies: ["CBLAS"]
+        ),
+        .target(
+            name: "KDNASCommand",
+            dependencies: [
+                "TensorCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "kdnas", dependencies: ["KDNASCommand"]),
+        // Timings for bench/*.py, which runs the reference side by side. Not a test.
+        .executableTarget(name: "kdnas-bench", dependencies: ["TensorCore"], path: "bench/KDNASBench"),
+        .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+    ]
+)

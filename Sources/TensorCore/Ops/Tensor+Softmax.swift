@@ -1,0 +1,93 @@
+import Foundation
+
+/// Softmax and log-softmax along the last axis, as row kernels.
+extension Tensor {
+    /// The last axis as rows: (rows, columns).
+    var rowsAndColumns: (rows: Int, columns: Int) {
+        let columns = shape.last ?? 1
+        return (columns == 0 ? 0 : count / columns, columns)
+    }
+
+    /// Runs `body(row)` for every row of the last axis, split across threads.
+    static func forEachRow(_ rows: Int, columns: Int, _ body: @escaping (Int) -> Void) {
+        Parallel.forChunks(rows, grain: Swift.max(1, Kernels.grain / Swift.max(columns, 1))) { first, last in
+            for row in first..<last { body(row) }
+        }
+    }
+
+    /// softmax(x)ᵢ = exp(xᵢ − max x) / Σⱼ exp(xⱼ − max x) along the last axis.
+    public func softmax() -> Tensor {
+        let (rows, columns) = rowsAndColumns
+        let out = emptyLike()
+        let x = SendablePointer(data), y = SendablePointer(out.data)
+        Tensor.forEachRow(rows, columns: columns) { row in
+            Tensor.softmaxRow(x.base + row * columns, y.base + row * columns, columns)
+        }
+        let probabilities = out.storage
+        return out.recording([self]) { [self] g in
+            let y = SendablePointer(probabilities.pointer)
+            // dx = y ⊙ (g − Σ g⊙y)
+            let dx = emptyLike()
+            let gp = SendablePointer(g.data), d = SendablePointer(dx.data)
+            Tensor.forEachRow(rows, columns: columns) { row in
+                let yr = y.base + row * columns, gr = gp.base + row * columns, dr = d.base + row * columns
+                var dot: Float = 0
+                for j in 0..<columns { dot += gr[j] * yr[j] }
+                for j in 0..<columns { dr[j] = yr[j] * (gr[j] - dot) }
+            }
+            accumulateGrad(dx, owned: true)
+        }
+    }
+
+    /// log softmax(x) along the last axis: x − max x − log Σ exp(x − max x).
+    public func logSoftmax() -> Tensor {
+        let (rows, columns) = rowsAndColumns
+        let out = emptyLike()
+        let x = SendablePointer(data), y = SendablePointer(out.data)
+        Tensor.forEachRow(rows, columns: columns) { row in
+            Tensor.logSoftmaxRow(x.base + row * columns, y.base + row * columns, columns)
+        }
+        let logProbabilities = out.storage
+        return out.recording([self]) { [self] g in
+            let y = SendablePointer(logProbabilities.pointer)
+            // dx = g − softmax(x) · Σ g
+            let dx = emptyLike()
+            let gp = SendablePointer(g.data), d = SendablePointer(dx.data)
+            Tensor.forEachRow(rows, columns: columns) { row in
+                let yr = y.base + row * columns, gr = gp.base + row * columns, dr = d.base + row * columns
+                var total: Float = 0
+                for j in 0..<columns { total += gr[j] }
+                for j in 0..<columns { dr[j] = gr[j] - Foundation.exp(yr[j]) * total }
+            }
+            accumulateGrad(dx, owned: true)
+        }
+    }
+
+    /// One row of softmax; `y` may alias `x`.
+    @inline(__always)
+    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        guard n > 0 else { return }
+        var peak = x[0]
+        for j in 1..<n { peak = Swift.max(peak, x[j]) }
+        var total: Float = 0
+        for j in 0..<n {
+            let e = Foundation.exp(x[j] - peak)
+            y[j] = e
+            total += e
+        }
+        let scale = 1 / total
+        for j in 0..<n { y[j] *= scale }
+    }
+
+    /// One row of log-softmax; `y` may alias `x`.
+    @inline(__always)
+    static func logSoftmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
+        guard n > 0 else { return }
+        var peak = x[0]
+        for j in 1..<n { peak = Swift.max(peak, x[j]) }
+        var total: Float = 0
+        for j in 0..<n { total += Foundation.exp(x[j] - peak) }
+        let shift = peak + Foundation.log(total)
+        for j in 0..<n { y[j] = x[j] - shift }
+    }
+}

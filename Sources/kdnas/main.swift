@@ -1,0 +1,3 @@
+import KDNASCommand
+
+KDNAS.main()

