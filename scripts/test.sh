@@ -15,4 +15,4 @@ scripts/install-system.sh
 echo "test: building"
 swift build --build-tests --quiet
 echo "test: running swift test"
-swift test --skip-build "$@"
+swift test --skip-build --disable-swift-testing "$@"
