@@ -30,10 +30,12 @@ let package = Package(
             name: "TensorCore",
             dependencies: ["CBLAS"]
         ),
+        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "Models", dependencies: ["NN", "TensorCore"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "TensorCore",
+                "Models", "NN", "TensorCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -42,5 +44,9 @@ let package = Package(
         .executableTarget(name: "kdnas-bench", dependencies: ["TensorCore"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(
+            name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport"],
+            resources: [.copy("Fixtures")]),
     ]
 )

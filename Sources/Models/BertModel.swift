@@ -1,0 +1,240 @@
+// The BERT encoder (Devlin et al. 2019) as transformers' `BertModel` computes it, eager attention.
+// Classes in reading order: embeddings, self-attention, layer, encoder, pooler, model.
+// Property names follow the checkpoint keys (`encoder.layer.0.attention.self.query.weight`).
+import Foundation
+import NN
+import TensorCore
+
+/// A batch of token ids with their segment ids and padding mask, row-major [batch, length].
+public struct TokenBatch: Sendable, Equatable {
+    public let batch: Int
+    public let length: Int
+    /// [batch · length] vocabulary ids.
+    public let inputIds: [Int]
+    /// [batch · length] segment ids (0 for the first text, 1 for the second).
+    public let tokenTypeIds: [Int]
+    /// [batch · length], 1 for tokens and 0 for padding.
+    public let attentionMask: [Int]
+
+    /// A batch; `tokenTypeIds` default to zeros and `attentionMask` to ones.
+    public init(batch: Int, length: Int, inputIds: [Int], tokenTypeIds: [Int]? = nil, attentionMask: [Int]? = nil) {
+        precondition(inputIds.count == batch * length, "TokenBatch: \(inputIds.count) ids for [\(batch), \(length)]")
+        self.batch = batch
+        self.length = length
+        self.inputIds = inputIds
+        self.tokenTypeIds = tokenTypeIds ?? [Int](repeating: 0, count: batch * length)
+        self.attentionMask = attentionMask ?? [Int](repeating: 1, count: batch * length)
+        precondition(self.tokenTypeIds.count == inputIds.count && self.attentionMask.count == inputIds.count,
+                     "TokenBatch: token type ids and attention mask must have \(inputIds.count) entries")
+    }
+}
+
+/// Which intermediate tensors a forward pass should return (distillation needs them).
+public struct BertCapture: OptionSet, Sendable {
+    public let rawValue: Int
+    public init(rawValue: Int) { self.rawValue = rawValue }
+    /// The embedding output and every layer's output.
+    public static let hiddenStates = BertCapture(rawValue: 1)
+    /// Every layer's attention probabilities [B, heads, T, T].
+    public static let attentions = BertCapture(rawValue: 2)
+    /// Every layer's query, key and value projections [B, T, H].
+    public static let queryKeyValue = BertCapture(rawValue: 4)
+}
+
+/// What `BertModel` computes.
+public struct BertOutputs {
+    /// [B, T, H].
+    public let lastHiddenState: Tensor
+    /// tanh(dense([CLS])) [B, H].
+    public let pooled: Tensor
+    /// Embedding output, then each layer's output [B, T, H], when captured.
+    public let hiddenStates: [Tensor]
+    /// Each layer's attention probabilities [B, heads, T, T], when captured.
+    public let attentions: [Tensor]
+    /// Each layer's (query, key, value) projections [B, T, H], when captured.
+    public let queryKeyValue: [(query: Tensor, key: Tensor, value: Tensor)]
+}
+
+/// Word, position and token-type embeddings, summed, normalised and dropped out.
+public final class BertEmbeddings: Layer {
+    public let word_embeddings: Embedding
+    public let position_embeddings: Embedding
+    public let token_type_embeddings: Embedding
+    public let LayerNorm: NN.LayerNorm
+    let dropout: Double
+
+    init(_ config: BertConfig, seed: UInt64) {
+        let std = Float(config.initializerRange)
+        word_embeddings = Embedding(config.vocabSize, config.hiddenSize, std: std, seed: seed)
+        position_embeddings = Embedding(config.maxPositionEmbeddings, config.hiddenSize, std: std, seed: seed + 1)
+        token_type_embeddings = Embedding(config.typeVocabSize, config.hiddenSize, std: std, seed: seed + 2)
+        // The padding row starts at zero, as nn.Embedding(padding_idx:) leaves it.
+        let row = word_embeddings.weight.data + config.padTokenId * config.hiddenSize
+        row.update(repeating: 0, count: config.hiddenSize)
+        LayerNorm = NN.LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
+        dropout = config.hiddenDropoutProb
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("word_embeddings", word_embeddings.namedParameters)
+            + prefixed("position_embeddings", position_embeddings.namedParameters)
+            + prefixed("token_type_embeddings", token_type_embeddings.namedParameters)
+            + prefixed("LayerNorm", LayerNorm.namedParameters)
+    }
+
+    /// [B, T, H].
+    func callAsFunction(_ batch: TokenBatch, context: ForwardContext) -> Tensor {
+        let shape = [batch.batch, batch.length]
+        let positions = (0..<batch.batch).flatMap { _ in 0..<batch.length }
+        let sum = word_embeddings(batch.inputIds, shape: shape)
+            + token_type_embeddings(batch.tokenTypeIds, shape: shape)
+            + position_embeddings(positions, shape: shape)
+        return context.dropout(LayerNorm(sum), Float(dropout))
+    }
+}
+
+/// Multi-head self-attention: projections, scaled dot products, masked softmax, weighted values.
+public final class BertSelfAttention: Layer {
+    public let query: Linear
+    public let key: Linear
+    public let value: Linear
+    let heads: Int
+    let dropout: Double
+
+    init(_ config: BertConfig, seed: UInt64) {
+        let (h, std) = (config.hiddenSize, Float(config.initializerRange))
+        query = Linear(h, h, std: std, seed: seed)
+        key = Linear(h, h, std: std, seed: seed + 1)
+        value = Linear(h, h, std: std, seed: seed + 2)
+        heads = config.numAttentionHeads
+        dropout = config.attentionProbsDropoutProb
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("query", query.namedParameters) + prefixed("key", key.namedParameters) + prefixed("value", value.namedParameters)
+    }
+
+    /// x [B, T, H], mask [B, 1, 1, T] (additive) → context [B, T, H], probabilities [B, heads, T, T], q, k, v.
+    func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
+        -> (context: Tensor, probabilities: Tensor, q: Tensor, k: Tensor, v: Tensor)
+    {
+        let (b, t, h) = (x.shape[0], x.shape[1], x.shape[2])
+        let headSize = h / heads
+        let q = query(x), k = key(x), v = value(x)                           // [B, T, H]
+        func split(_ y: Tensor) -> Tensor { y.reshaped([b, t, heads, headSize]).permuted([0, 2, 1, 3]) }  // [B, heads, T, d]
+        let scores = split(q).matmul(split(k), transposeB: true) * (1 / Float(headSize).squareRoot()) + mask
+        let probabilities = scores.softmax()                                  // [B, heads, T, T]
+        let weighted = context.dropout(probabilities, Float(dropout)).matmul(split(v))  // [B, heads, T, d]
+        let merged = weighted.permuted([0, 2, 1, 3]).reshaped([b, t, h])
+        return (merged, probabilities, q, k, v)
+    }
+}
+
+/// Dense projection, dropout, residual and LayerNorm: `attention.output` and `output` of a layer.
+public final class BertResidualOutput: Layer {
+    public let dense: Linear
+    public let LayerNorm: NN.LayerNorm
+    let dropout: Double
+
+    init(_ inFeatures: Int, _ config: BertConfig, seed: UInt64) {
+        dense = Linear(inFeatures, config.hiddenSize, std: Float(config.initializerRange), seed: seed)
+        LayerNorm = NN.LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
+        dropout = config.hiddenDropoutProb
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("dense", dense.namedParameters) + prefixed("LayerNorm", LayerNorm.namedParameters)
+    }
+
+    /// LayerNorm(dropout(dense(x)) + residual).
+    func callAsFunction(_ x: Tensor, residual: Tensor, context: ForwardContext) -> Tensor {
+        LayerNorm(context.dropout(dense(x), Float(dropout)) + residual)
+    }
+}
+
+/// One encoder layer: self-attention and a feed-forward block, each with a residual LayerNorm.
+public final class BertLayer: Layer {
+    public let attentionSelf: BertSelfAttention
+    public let attentionOutput: BertResidualOutput
+    /// `intermediate.dense`: hidden → FFN width.
+    public let intermediate: Linear
+    public let output: BertResidualOutput
+    let activation: BertConfig.Activation
+
+    init(_ config: BertConfig, seed: UInt64) {
+        attentionSelf = BertSelfAttention(config, seed: seed)
+        attentionOutput = BertResidualOutput(config.hiddenSize, config, seed: seed + 3)
+        intermediate = Linear(config.hiddenSize, config.intermediateSize, std: Float(config.initializerRange), seed: seed + 4)
+        output = BertResidualOutput(config.intermediateSize, config, seed: seed + 5)
+        activation = config.hiddenAct
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("attention.self", attentionSelf.namedParameters)
+            + prefixed("attention.output", attentionOutput.namedParameters)
+            + prefixed("intermediate.dense", intermediate.namedParameters)
+            + prefixed("output", output.namedParameters)
+    }
+
+    /// x [B, T, H] → [B, T, H], with the attention's probabilities and projections.
+    func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
+        -> (output: Tensor, probabilities: Tensor, q: Tensor, k: Tensor, v: Tensor)
+    {
+        let attention = attentionSelf(x, mask: mask, context: context)
+        let attended = attentionOutput(attention.context, residual: x, context: context)
+        let hidden = intermediate(attended)                                   // [B, T, FFN]
+        let activated: Tensor
+        switch activation {
+        case .gelu: activated = hidden.gelu()
+        case .geluNew: activated = hidden.geluTanh()
+        case .relu: activated = hidden.relu()
+        case .silu: activated = hidden.silu()
+        }
+        return (output(activated, residual: attended, context: context), attention.probabilities, attention.q, attention.k, attention.v)
+    }
+}
+
+/// The BERT encoder with its pooler: `BertModel` of transformers.
+public final class BertModel: Layer {
+    public let config: BertConfig
+    public let embeddings: BertEmbeddings
+    /// `encoder.layer.N`.
+    public let layers: [BertLayer]
+    /// `pooler.dense`: tanh(dense(h[CLS])).
+    public let pooler: Linear
+
+    /// A model initialised as transformers does (normal(0, initializer_range), zero biases,
+    /// unit LayerNorms), from `seed`.
+    public init(_ config: BertConfig, seed: UInt64 = 0) {
+        self.config = config
+        embeddings = BertEmbeddings(config, seed: seed &* 1000)
+        layers = (0..<config.numHiddenLayers).map { BertLayer(config, seed: seed &* 1000 + 10 * UInt64($0 + 1)) }
+        pooler = Linear(config.hiddenSize, config.hiddenSize, std: Float(config.initializerRange), seed: seed &* 1000 + 999)
+    }
+
+    public var namedParameters: [(name: String, tensor: Tensor)] {
+        prefixed("embeddings", embeddings.namedParameters)
+            + layers.enumerated().flatMap { prefixed("encoder.layer.\($0.offset)", $0.element.namedParameters) }
+            + prefixed("pooler.dense", pooler.namedParameters)
+    }
+
+    /// Runs the encoder over `batch`, returning what `capture` asks for besides the last hidden state.
+    public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], context: ForwardContext = .evaluation) -> BertOutputs {
+        let mask = Tensor.additiveAttentionMask(Tensor(batch.attentionMask.map(Float.init), shape: [batch.batch, batch.length]))
+        var hidden = embeddings(batch, context: context)
+        var hiddenStates = capture.contains(.hiddenStates) ? [hidden] : []
+        var attentions: [Tensor] = []
+        var projections: [(query: Tensor, key: Tensor, value: Tensor)] = []
+        for layer in layers {
+            let result = layer(hidden, mask: mask, context: context)
+            hidden = result.output
+            if capture.contains(.hiddenStates) { hiddenStates.append(hidden) }
+            if capture.contains(.attentions) { attentions.append(result.probabilities) }
+            if capture.contains(.queryKeyValue) { projections.append((result.q, result.k, result.v)) }
+        }
+        let first = hidden.slice(axis: 1, 0..<1).reshaped([batch.batch, config.hiddenSize])  // [B, H], the [CLS] token
+        let pooled = pooler(first).tanh()
+        return BertOutputs(lastHiddenState: hidden, pooled: pooled, hiddenStates: hiddenStates,
+                           attentions: attentions, queryKeyValue: projections)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import NN
+import TensorCore
+import TestSupport
+import XCTest
+
+/// Layers (gradient checks through their parameters) and the optimiser.
+final class LayerTests: XCTestCase {
+    func testLinear() {
+        let layer = Linear(4, 3, std: 0.5, seed: 1)
+        layer.bias!.data.update(from: [0.1, -0.2, 0.3], count: 3)
+        let x = leaf([2, 5, 4], seed: 2)
+        let y = layer(x)
+        XCTAssertEqual(y.shape, [2, 5, 3])
+        let expected = (0..<10).flatMap { row in
+            (0..<3).map { o in
+                (0..<4).reduce(Double(layer.bias!.data[o])) { $0 + Double(x.data[row * 4 + $1]) * Double(layer.weight.data[o * 4 + $1]) }
+            }
+        }
+        assertClose(y.scalars, expected, "linear")
+        checkGradients("linear", [x, layer.weight, layer.bias!]) { _ in layer(x) }
+        XCTAssertEqual(layer.namedParameters.map(\.name), ["weight", "bias"])
+        XCTAssertEqual(layer.parameterCount, 15)
+    }
+
+    func testLayerNormAndEmbedding() {
+        let norm = NN.LayerNorm(6, eps: 1e-5)
+        norm.weight.data.update(from: [1, 0.5, 2, 1, 1.5, 0.8], count: 6)
+        let x = leaf([3, 6], low: -2, high: 2, seed: 3)
+        checkGradients("LayerNorm layer", [x, norm.weight, norm.bias]) { _ in norm(x) }
+        let embedding = Embedding(10, 4, seed: 4)
+        checkGradients("Embedding layer", [embedding.weight]) { _ in embedding([1, 9, 1], shape: [3]) }
+    }
+
+    /// AdamW against the update rule of `torch.optim.AdamW`, in Double, for three steps.
+    func testAdamWMatchesTheReferenceRule() {
+        let w = Tensor([0.5, -1, 2], shape: [3], requiresGrad: true)
+        let b = Tensor([0.1, 0.2], shape: [2], requiresGrad: true)
+        let optimizer = AdamW([("dense.weight", w), ("dense.bias", b)], weightDecay: 0.1)
+        XCTAssertEqual(optimizer.groups.map(\.decay), [true, false])
+        var theta: [[Double]] = [[0.5, -1, 2], [0.1, 0.2]]
+        var m: [[Double]] = [[0, 0, 0], [0, 0]], v: [[Double]] = [[0, 0, 0], [0, 0]]
+        let lr = 0.01
+        for step in 1...3 {
+            let gradients: [[Double]] = [[0.3, -0.2 * Double(step), 1], [0.05, -0.5]]
+            w.grad = Tensor(gradients[0].map(Float.init), shape: [3])
+            b.grad = Tensor(gradients[1].map(Float.init), shape: [2])
+            optimizer.update(lr: Float(lr))
+            for p in 0..<2 {
+                for i in theta[p].indices {
+                    let g = gradients[p][i]
+                    if p == 0 { theta[p][i] *= 1 - lr * 0.1 }
+                    m[p][i] = 0.9 * m[p][i] + 0.1 * g
+                    v[p][i] = 0.999 * v[p][i] + 0.001 * g * g
+                    let mHat = m[p][i] / (1 - Foundation.pow(0.9, Double(step)))
+                    let vHat = v[p][i] / (1 - Foundation.pow(0.999, Double(step)))
+                    theta[p][i] -= lr * mHat / (vHat.squareRoot() + 1e-8)
+                }
+            }
+        }
+        assertClose(w.scalars, theta[0], atol: 1e-6, "AdamW weight after 3 steps")
+        assertClose(b.scalars, theta[1], atol: 1e-6, "AdamW bias after 3 steps (no decay)")
+    }
+
+    func testGradientClipping() {
+        let a = Tensor([0], shape: [1], requiresGrad: true), b = Tensor([0, 0], shape: [2], requiresGrad: true)
+        a.grad = Tensor([3], shape: [1])
+        b.grad = Tensor([0, 4], shape: [2])
+        XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 1), 5, accuracy: 1e-6)
+        assertClose(a.grad!.scalars + b.grad!.scalars, [0.6, 0, 0.8], atol: 1e-6, "clipped gradients")
+    }
+}
