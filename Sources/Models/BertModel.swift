@@ -65,12 +65,9 @@ public final class BertEmbeddings: Layer {
 
     init(_ config: BertConfig, seed: UInt64) {
         let std = Float(config.initializerRange)
-        word_embeddings = Embedding(config.vocabSize, config.hiddenSize, std: std, seed: seed)
+        word_embeddings = Embedding(config.vocabSize, config.hiddenSize, std: std, paddingIndex: config.padTokenId, seed: seed)
         position_embeddings = Embedding(config.maxPositionEmbeddings, config.hiddenSize, std: std, seed: seed + 1)
         token_type_embeddings = Embedding(config.typeVocabSize, config.hiddenSize, std: std, seed: seed + 2)
-        // The padding row starts at zero, as nn.Embedding(padding_idx:) leaves it.
-        let row = word_embeddings.weight.data + config.padTokenId * config.hiddenSize
-        row.update(repeating: 0, count: config.hiddenSize)
         LayerNorm = NN.LayerNorm(config.hiddenSize, eps: Float(config.layerNormEps))
         dropout = config.hiddenDropoutProb
     }

@@ -56,14 +56,20 @@ public final class LayerNorm: Layer {
 public final class Embedding: Layer {
     /// [count, dimension].
     public let weight: Tensor
+    /// A row that starts at zero and receives no gradient (`padding_idx`), if any.
+    public let paddingIndex: Int?
 
-    /// Rows normal(0, `std`).
-    public init(_ count: Int, _ dimension: Int, std: Float = 0.02, seed: UInt64) {
+    /// Rows normal(0, `std`); the padding row, if any, zero.
+    public init(_ count: Int, _ dimension: Int, std: Float = 0.02, paddingIndex: Int? = nil, seed: UInt64) {
         weight = Tensor.normal([count, dimension], std: std, seed: seed, requiresGrad: true)
+        self.paddingIndex = paddingIndex
+        if let paddingIndex { (weight.data + paddingIndex * dimension).update(repeating: 0, count: dimension) }
     }
 
     public var namedParameters: [(name: String, tensor: Tensor)] { [("weight", weight)] }
 
     /// Rows at `ids`, shaped `shape + [dimension]`.
-    public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor { Tensor.embedding(weight, ids: ids, shape: shape) }
+    public func callAsFunction(_ ids: [Int], shape: [Int]) -> Tensor {
+        Tensor.embedding(weight, ids: ids, shape: shape, paddingIndex: paddingIndex)
+    }
 }

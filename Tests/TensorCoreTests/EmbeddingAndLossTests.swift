@@ -12,6 +12,11 @@ final class EmbeddingAndLossTests: XCTestCase {
         XCTAssertEqual(y.shape, [2, 3, 4])
         assertClose(y.scalars, ids.flatMap { id in (0..<4).map { weight.data[id * 4 + $0] } }, atol: 0, rtol: 0, "embedding")
         checkGradients("embedding", [weight]) { Tensor.embedding($0[0], ids: ids, shape: [2, 3]) }
+        // The padding row gets no gradient, as nn.Embedding(padding_idx:) does.
+        weight.zeroGrad()
+        Tensor.embedding(weight, ids: ids, shape: [2, 3], paddingIndex: 2).sum().backward()
+        XCTAssertEqual(Array(weight.grad!.scalars[8..<12]), [0, 0, 0, 0])
+        XCTAssertEqual(Array(weight.grad!.scalars[20..<24]), [2, 2, 2, 2])
     }
 
     func testAdditiveAttentionMask() {

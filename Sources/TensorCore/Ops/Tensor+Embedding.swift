@@ -2,10 +2,11 @@
 extension Tensor {
     /// Rows of `weight` [V, D] at `ids`, shaped `shape + [D]` (`shape` defaults to [ids.count]).
     ///
-    /// The backward adds each output row's gradient into row `ids[i]` of the weight's gradient;
+    /// The backward adds each output row's gradient into row `ids[i]` of the weight's gradient,
+    /// except for `paddingIndex`, whose row gets no gradient (as `nn.Embedding(padding_idx:)`);
     /// threads own column ranges and walk the ids in order, so repeated ids add up the same way
     /// for any thread count.
-    public static func embedding(_ weight: Tensor, ids: [Int], shape idsShape: [Int]? = nil) -> Tensor {
+    public static func embedding(_ weight: Tensor, ids: [Int], shape idsShape: [Int]? = nil, paddingIndex: Int? = nil) -> Tensor {
         precondition(weight.rank == 2, ShapeError(op: "embedding", shapes: [weight.shape], expected: "a weight of rank 2 [vocab, dim]").description)
         let vocab = weight.shape[0], dim = weight.shape[1]
         let idsShape = idsShape ?? [ids.count]
@@ -27,7 +28,7 @@ extension Tensor {
                 let idp = SendablePointer(ids.baseAddress ?? UnsafePointer(bitPattern: 8)!)
                 let total = ids.count
                 Parallel.forChunks(dim, grain: Swift.max(1, Kernels.grain / Swift.max(total, 1))) { first, last in
-                    for i in 0..<total {
+                    for i in 0..<total where idp.base[i] != paddingIndex {
                         let row = dw.base + idp.base[i] * dim, gr = gp.base + i * dim
                         for j in first..<last { row[j] += gr[j] }
                     }
