@@ -3,7 +3,7 @@
 //
 // Modules, with one dependency direction (an arrow points at what a module imports):
 //
-//   kdnas -> KDNASCommand -> TensorCore -> CBLAS (OpenBLAS)
+//   kdnas -> KDNASCommand -> TensorCore -> CBLAS (OpenBLAS), CKernels
 //                  Text (WordPiece tokenizer, no dependencies)
 //
 // docs/ARCHITECTURE.md has the full map as modules arrive.
@@ -26,23 +26,28 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]
         ),
+        // Element-wise and row kernels in C, compiled for AVX2+FMA and baseline x86-64 and
+        // chosen at load time (target_clones): no flag ties the binary to this processor.
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         .target(
             name: "TensorCore",
-            dependencies: ["CBLAS"]
+            dependencies: ["CBLAS", "CKernels"]
         ),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "Models", "NN", "TensorCore",
+                "Models", "NN", "TensorCore", "Text",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "kdnas", dependencies: ["KDNASCommand"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
-        .executableTarget(name: "kdnas-bench", dependencies: ["TensorCore"], path: "bench/KDNASBench"),
+        .executableTarget(name: "kdnas-bench", dependencies: ["Models", "NN", "TensorCore"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
+        .target(name: "Text"),
+        .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(

@@ -10,7 +10,10 @@ public struct KDNAS: ParsableCommand {
             distils each candidate from a fine-tuned teacher, and rewards accuracy against latency.
             """,
         version: "0.1.0",
-        subcommands: [InfoCommand.self]
+        subcommands: [
+            InfoCommand.self, InspectCommand.self, TokenizeCommand.self, EmbedCommand.self, PredictCommand.self,
+            ThroughputCommand.self,
+        ]
     )
 
     public init() {}

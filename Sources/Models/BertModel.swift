@@ -111,19 +111,18 @@ public final class BertSelfAttention: Layer {
         prefixed("query", query.namedParameters) + prefixed("key", key.namedParameters) + prefixed("value", value.namedParameters)
     }
 
-    /// x [B, T, H], mask [B, 1, 1, T] (additive) → context [B, T, H], probabilities [B, heads, T, T], q, k, v.
+    /// x [B, T, H], mask [B, 1, 1, T] (additive) → context [B, T, H], probabilities [B, heads, T, T],
+    /// and the packed projections [B, T, 3H] (query, key, value side by side).
     func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
-        -> (context: Tensor, probabilities: Tensor, q: Tensor, k: Tensor, v: Tensor)
+        -> (context: Tensor, probabilities: Tensor, qkv: Tensor)
     {
-        let (b, t, h) = (x.shape[0], x.shape[1], x.shape[2])
-        let headSize = h / heads
-        let q = query(x), k = key(x), v = value(x)                           // [B, T, H]
-        func split(_ y: Tensor) -> Tensor { y.reshaped([b, t, heads, headSize]).permuted([0, 2, 1, 3]) }  // [B, heads, T, d]
-        let scores = split(q).matmul(split(k), transposeB: true) * (1 / Float(headSize).squareRoot()) + mask
-        let probabilities = scores.softmax()                                  // [B, heads, T, T]
-        let weighted = context.dropout(probabilities, Float(dropout)).matmul(split(v))  // [B, heads, T, d]
-        let merged = weighted.permuted([0, 2, 1, 3]).reshaped([b, t, h])
-        return (merged, probabilities, q, k, v)
+        // One product for the three projections: their weights stacked [3H, H].
+        let weight = Tensor.concatenate([query.weight, key.weight, value.weight], axis: 0)
+        let bias = Tensor.concatenate([query.bias!, key.bias!, value.bias!], axis: 0)
+        let qkv = x.linear(weight: weight, bias: bias)                        // [B, T, 3H]
+        let probabilities = Tensor.attentionProbabilities(qkv, heads: heads, mask: mask)  // [B, heads, T, T]
+        let merged = Tensor.attentionContext(context.dropout(probabilities, Float(dropout)), qkv, heads: heads)  // [B, T, H]
+        return (merged, probabilities, qkv)
     }
 }
 
@@ -173,9 +172,9 @@ public final class BertLayer: Layer {
             + prefixed("output", output.namedParameters)
     }
 
-    /// x [B, T, H] → [B, T, H], with the attention's probabilities and projections.
+    /// x [B, T, H] → [B, T, H], with the attention's probabilities and packed projections [B, T, 3H].
     func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
-        -> (output: Tensor, probabilities: Tensor, q: Tensor, k: Tensor, v: Tensor)
+        -> (output: Tensor, probabilities: Tensor, qkv: Tensor)
     {
         let attention = attentionSelf(x, mask: mask, context: context)
         let attended = attentionOutput(attention.context, residual: x, context: context)
@@ -187,7 +186,7 @@ public final class BertLayer: Layer {
         case .relu: activated = hidden.relu()
         case .silu: activated = hidden.silu()
         }
-        return (output(activated, residual: attended, context: context), attention.probabilities, attention.q, attention.k, attention.v)
+        return (output(activated, residual: attended, context: context), attention.probabilities, attention.qkv)
     }
 }
 
@@ -227,7 +226,11 @@ public final class BertModel: Layer {
             hidden = result.output
             if capture.contains(.hiddenStates) { hiddenStates.append(hidden) }
             if capture.contains(.attentions) { attentions.append(result.probabilities) }
-            if capture.contains(.queryKeyValue) { projections.append((result.q, result.k, result.v)) }
+            if capture.contains(.queryKeyValue) {
+                let h = config.hiddenSize
+                projections.append((result.qkv.slice(axis: 2, 0..<h), result.qkv.slice(axis: 2, h..<2 * h),
+                                    result.qkv.slice(axis: 2, 2 * h..<3 * h)))
+            }
         }
         let first = hidden.slice(axis: 1, 0..<1).reshaped([batch.batch, config.hiddenSize])  // [B, H], the [CLS] token
         let pooled = pooler(first).tanh()

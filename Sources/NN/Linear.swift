@@ -24,10 +24,7 @@ public final class Linear: Layer {
     }
 
     /// x [..., in] → [..., out].
-    public func callAsFunction(_ x: Tensor) -> Tensor {
-        let y = x.matmul(weight, transposeB: true)
-        return bias.map { y + $0 } ?? y
-    }
+    public func callAsFunction(_ x: Tensor) -> Tensor { x.linear(weight: weight, bias: bias) }
 }
 
 /// Layer normalisation over the last axis with a learned scale (`weight`) and shift (`bias`).

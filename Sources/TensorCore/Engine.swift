@@ -2,33 +2,35 @@ import CBLAS
 import Dispatch
 import Foundation
 
-/// Process-wide compute settings: how many threads the kernels and BLAS use.
+/// Process-wide compute settings: how many threads the kernels use.
 ///
-/// Swift-level parallel loops and BLAS never nest: a kernel either calls BLAS (which
-/// threads itself) or splits its own loop across threads, never both at once.
+/// Every parallel loop, matrix products included, runs on these threads; OpenBLAS itself is
+/// kept at one thread (see `BLAS`), so the two kinds of threading can never nest.
 ///
-///     Engine.threads = 2      // both the Swift kernels and OpenBLAS use two threads
+///     Engine.threads = 2      // kernels and matrix products split across two threads
 public enum Engine {
     private static let lock = NSLock()
     nonisolated(unsafe) private static var _threads: Int = defaultThreads()
 
-    /// The thread count of kernels and BLAS; defaults to `KDNAS_THREADS` or the active cores.
+    /// The thread count of the kernels; defaults to `KDNAS_THREADS` or the active cores.
     public static var threads: Int {
-        get { lock.withLock { _threads } }
+        get {
+            _ = configured
+            return lock.withLock { _threads }
+        }
         set {
-            let count = max(1, newValue)
-            lock.withLock { _threads = count }
-            openblas_set_num_threads(Int32(count))
+            _ = configured
+            lock.withLock { _threads = max(1, newValue) }
         }
     }
 
-    /// Applies the default thread count to OpenBLAS once; called by every entry point.
+    /// Sets OpenBLAS to one thread; done on first use of `threads`, callable early by entry points.
     public static func configure() {
         _ = configured
     }
 
     private static let configured: Bool = {
-        openblas_set_num_threads(Int32(defaultThreads()))
+        openblas_set_num_threads(1)
         return true
     }()
 
@@ -36,7 +38,7 @@ public enum Engine {
     public static var blasDescription: String {
         guard let config = openblas_get_config() else { return "OpenBLAS" }
         let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
-        return "\(String(cString: config)) (core \(core), \(openblas_get_num_threads()) threads)"
+        return "\(String(cString: config)) (core \(core); single-threaded calls, split over \(threads) KDNAS threads)"
     }
 
     private static func defaultThreads() -> Int {

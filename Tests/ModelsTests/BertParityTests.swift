@@ -39,9 +39,10 @@ final class BertParityTests: XCTestCase {
             for (parameterName, parameter) in model.namedParameters {
                 let reference = expected["grad.\(parameterName)"]!.scalars
                 // Relative to the gradient's scale: |Δ| ≤ 1e-4 · max|reference|. The scale is floored
-                // at 1e-3: the key bias gradient is zero in exact arithmetic (softmax ignores a shift
-                // shared by a row's scores), so both sides hold only rounding noise of about 1e-8.
-                let scale = max(maxMagnitude(reference), 1e-3)
+                // at 1e-2 (so |Δ| ≤ 1e-6 there): the key bias gradient is zero in exact arithmetic
+                // (softmax ignores a shift shared by a row's scores), so both sides hold only
+                // rounding noise of about 1e-7, which no relative measure can judge.
+                let scale = max(maxMagnitude(reference), 1e-2)
                 let difference = Difference(parameter.grad!.scalars, reference, atol: 1e-4 * scale, rtol: 0)
                 if difference.maxAbs / scale > worst.relative { worst = (parameterName, difference.maxAbs / scale) }
                 XCTAssertEqual(difference.failures, 0, "\(name) gradient of \(parameterName): \(difference), scale \(scale)")

@@ -69,3 +69,22 @@ final class MatMulTests: XCTestCase {
         checkGradients("x·w", [x, leaf([4, 5], seed: 9)]) { $0[0].matmul($0[1]) }
     }
 }
+
+/// The fused linear op and scaled products against their unfused compositions.
+final class FusedProductTests: XCTestCase {
+    func testLinearMatchesMatmulPlusBias() {
+        let x = leaf([2, 3, 4], seed: 1), w = leaf([5, 4], seed: 2), b = leaf([5], seed: 3)
+        assertClose(x.linear(weight: w, bias: b).scalars, (x.matmul(w, transposeB: true) + b).scalars, "linear vs matmul + bias")
+        assertClose(x.linear(weight: w, bias: nil).scalars, x.matmul(w, transposeB: true).scalars, "linear without bias")
+        checkGradients("linear op", [x, w, b]) { $0[0].linear(weight: $0[1], bias: $0[2]) }
+    }
+
+    func testAlphaScalesTheProductAndItsGradients() {
+        let a = leaf([2, 3, 4], seed: 4), b = leaf([2, 5, 4], seed: 5)
+        assertClose(a.matmul(b, transposeB: true, alpha: 0.25).scalars, (a.matmul(b, transposeB: true) * 0.25).scalars,
+                    "alpha-scaled batched product")
+        checkGradients("batched matmul alpha 0.25", [a, b]) { $0[0].matmul($0[1], transposeB: true, alpha: 0.25) }
+        let x = leaf([3, 4], seed: 6), w = leaf([4, 2], seed: 7)
+        checkGradients("matmul alpha 1.5", [x, w]) { $0[0].matmul($0[1], alpha: 1.5) }
+    }
+}

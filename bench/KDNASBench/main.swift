@@ -3,6 +3,8 @@
 //
 //     kdnas-bench gemm [--repeats 20] [--threads 2]
 import Foundation
+import Models
+import NN
 import TensorCore
 
 /// One GEMM case: C = op(A)·op(B), `batch` times.
@@ -35,6 +37,12 @@ func medianMilliseconds(repeats: Int, _ body: () -> Void) -> Double {
     return times.sorted()[times.count / 2]
 }
 
+func stringOption(_ name: String) -> String? {
+    let arguments = CommandLine.arguments
+    guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count else { return nil }
+    return arguments[i + 1]
+}
+
 func option(_ name: String, default value: Int) -> Int {
     let arguments = CommandLine.arguments
     guard let i = arguments.firstIndex(of: name), i + 1 < arguments.count, let parsed = Int(arguments[i + 1]) else { return value }
@@ -58,7 +66,45 @@ case "gemm":
         let data = try! JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
         print(String(decoding: data, as: UTF8.self))
     }
+case "ops":
+    // Element-wise and row-wise kernels on the shapes of a 4-layer/256-hidden student at batch 32, sequence 128.
+    let x = Tensor.normal([32, 128, 1024], seed: 1), h = Tensor.normal([32, 128, 256], seed: 2)
+    let bias = Tensor.normal([1024], seed: 3), gamma = Tensor.ones([256]), beta = Tensor.zeros([256])
+    let scores = Tensor.normal([32, 4, 128, 128], seed: 4), mask = Tensor.zeros([32, 1, 1, 128])
+    let g = Tensor.normal([32, 128, 1024], seed: 5)
+    let cases: [(String, () -> Void)] = [
+        ("gelu [32,128,1024]", { _ = x.gelu() }),
+        ("gelu backward [32,128,1024]", {
+            let xp = x.detached().requiringGrad()
+            xp.gelu().backward(g)
+        }),
+        ("x + bias [32,128,1024]+[1024]", { _ = x + bias }),
+        ("x + y [32,128,1024]", { _ = x + g }),
+        ("layerNorm [32,128,256]", { _ = h.layerNorm(gamma: gamma, beta: beta, eps: 1e-12) }),
+        ("softmax [32,4,128,128]", { _ = scores.softmax() }),
+        ("scores + mask [32,4,128,128]", { _ = scores + mask }),
+        ("scores * scalar [32,4,128,128]", { _ = scores * 0.125 }),
+        ("permute 0213 [32,128,4,64]", { _ = h.reshaped([32, 128, 4, 64]).permuted([0, 2, 1, 3]) }),
+        ("bias grad reduce [32,128,1024]->[1024]", { _ = x.sum(axis: 0).sum(axis: 0) }),
+    ]
+    for (name, body) in cases {
+        let ms = medianMilliseconds(repeats: repeats) { name.contains("backward") ? body() : Autograd.noGrad { body() } }
+        print("{\"name\": \"\(name)\", \"median_ms\": \(ms)}")
+    }
+case "infer":
+    // Inference of a BertForSequenceClassification with random weights: no graph, dropout off.
+    guard let path = stringOption("--config"), let config = try? BertConfig(contentsOf: URL(fileURLWithPath: path)) else {
+        FileHandle.standardError.write(Data("kdnas-bench infer: --config CONFIG.json is required and must be valid\n".utf8))
+        exit(2)
+    }
+    let model = BertForSequenceClassification(config, seed: 0)
+    let batch = option("--batch", default: 1), seq = option("--seq", default: 128)
+    var generator = RandomGenerator(seed: 1)
+    let ids = (0..<(batch * seq)).map { _ in Int(generator.next() % UInt64(config.vocabSize)) }
+    let tokens = TokenBatch(batch: batch, length: seq, inputIds: ids)
+    let ms = medianMilliseconds(repeats: repeats) { _ = Autograd.noGrad { model(tokens).logits } }
+    print("{\"name\": \"infer batch \(batch) seq \(seq)\", \"median_ms\": \(ms), \"threads\": \(Engine.threads)}")
 default:
-    FileHandle.standardError.write(Data("usage: kdnas-bench gemm [--repeats N] [--threads N]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kdnas-bench gemm|ops|infer [--repeats N] [--threads N] [--config F --batch B --seq S]\n".utf8))
     exit(2)
 }

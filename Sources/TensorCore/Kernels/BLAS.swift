@@ -1,7 +1,18 @@
 import CBLAS
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`.
+/// Matrix products through OpenBLAS's `cblas_sgemm`, threaded by KDNAS rather than by OpenBLAS.
+///
+/// OpenBLAS runs single-threaded (`Engine.configure` sets it); a large product is split into
+/// row (or column) blocks that `Parallel` runs on the engine's threads, one sgemm per block.
+/// Why: OpenBLAS's worker threads spin in `sched_yield` after each product, which on a 2-core
+/// machine took 15–20% of a training step away from the element-wise kernels that follow
+/// (measured with perf). And since every output element is computed by one single-threaded
+/// sgemm whose inner loop does not depend on the split, results are the same bits for any
+/// thread count.
 enum BLAS {
+    /// Products below this many multiply-adds are not split.
+    static let splitThreshold = 1 << 18
+
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major; op transposes when asked.
     ///
     /// `a` is stored as [m, k] (or [k, m] when `transposeA`), `b` as [k, n] (or [n, k]).
@@ -9,46 +20,69 @@ enum BLAS {
                      m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
                      alpha: Float = 1, beta: Float = 0) {
         guard m > 0, n > 0 else { return }
-        guard k > 0 else {
-            // An empty sum: BLAS may leave C untouched, so apply beta here.
-            for i in 0..<(m * n) { c[i] = beta == 0 ? 0 : beta * c[i] }
+        let threads = Engine.threads
+        guard threads > 1, m * n * k >= splitThreshold, max(m, n) >= 2 * threads else {
+            block(a, b, c, m: m, n: n, k: k, lda: transposeA ? m : k, ldb: transposeB ? k : n, ldc: n,
+                  transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
             return
         }
-        cblas_sgemm(CblasRowMajor,
-                    transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), alpha,
-                    a, Int32(transposeA ? m : k), b, Int32(transposeB ? k : n),
-                    beta, c, Int32(n))
+        let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
+        let lda = transposeA ? m : k, ldb = transposeB ? k : n
+        // Blocks of whole rows of C when there are enough rows; of whole columns otherwise.
+        let splitRows = m >= n || m >= 8 * threads
+        let extent = splitRows ? m : n
+        let size = (extent + threads - 1) / threads
+        Parallel.forChunks(threads, grain: 1) { first, last in
+            for part in first..<last {
+                let start = part * size, end = min(start + size, extent)
+                guard start < end else { continue }
+                if splitRows {
+                    block(pa.base + (transposeA ? start : start * lda), pb.base, pc.base + start * n,
+                          m: end - start, n: n, k: k, lda: lda, ldb: ldb, ldc: n,
+                          transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
+                } else {
+                    block(pa.base, pb.base + (transposeB ? start * ldb : start), pc.base + start,
+                          m: m, n: end - start, k: k, lda: lda, ldb: ldb, ldc: n,
+                          transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
+                }
+            }
+        }
     }
 
-    /// Products below this many multiply-adds run on one BLAS thread each, the batch split
-    /// across threads instead: OpenBLAS's own threading costs more than it saves on them.
-    static let smallProduct = 1 << 22
+    /// One single-threaded sgemm with explicit leading dimensions.
+    static func block(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+                              m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
+                              transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
+        guard k > 0 else {
+            // An empty sum: BLAS may leave C untouched, so apply beta here.
+            for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), alpha, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    }
 
     /// `count` independent products with the same dimensions, at fixed strides between them.
     ///
-    /// Large products: a loop of sgemm calls, each threaded by OpenBLAS. Small ones (attention's
-    /// 128×64·64×128): the batch split across threads, with OpenBLAS set to one thread for the
-    /// duration, so the two kinds of threading never nest. Either way each product is computed
-    /// by one sgemm call whose result does not depend on the thread count.
+    /// Small products (attention's 128×64·64×128) are spread over the threads whole; large
+    /// ones are each split by `gemm`. Either way no product is shared by two sgemm calls in a
+    /// way that depends on the thread count.
     static func batchedGemm(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
                             _ c: UnsafeMutablePointer<Float>, strideC: Int, count: Int,
-                            m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, beta: Float = 0) {
-        let threads = Engine.threads
-        guard count > 1, threads > 1, m * n * k < smallProduct else {
+                            m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0) {
+        guard count > 1, m * n * k < splitThreshold * 8 else {
             for i in 0..<count {
                 gemm(a + i * strideA, b + i * strideB, c + i * strideC, m: m, n: n, k: k,
-                     transposeA: transposeA, transposeB: transposeB, beta: beta)
+                     transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
             }
             return
         }
         let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(Int32(threads)) }
         Parallel.forChunks(count, grain: 1) { first, last in
             for i in first..<last {
-                gemm(pa.base + i * strideA, pb.base + i * strideB, pc.base + i * strideC, m: m, n: n, k: k,
-                     transposeA: transposeA, transposeB: transposeB, beta: beta)
+                block(pa.base + i * strideA, pb.base + i * strideB, pc.base + i * strideC, m: m, n: n, k: k,
+                      lda: transposeA ? m : k, ldb: transposeB ? k : n, ldc: n,
+                      transposeA: transposeA, transposeB: transposeB, alpha: alpha, beta: beta)
             }
         }
     }

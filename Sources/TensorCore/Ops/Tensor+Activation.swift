@@ -1,36 +1,28 @@
-import Foundation
+import CKernels
 
 /// Activations: GELU (erf form, as BERT, and tanh form), ReLU, SiLU.
 ///
-/// Each is a fused kernel; the composite written from primitives is the test oracle.
+/// Each is a fused forward/backward kernel pair in C; the composite written from primitive ops
+/// is the test oracle.
 extension Tensor {
     /// GELU, erf form (`hidden_act: gelu`): x · Φ(x) = x/2 · (1 + erf(x/√2)).
     public func gelu() -> Tensor {
-        unary({ x in 0.5 * x * (1 + Foundation.erf(x * Float(0.5.squareRoot()))) }, derivative: { x, _ in
-            // d/dx x·Φ(x) = Φ(x) + x·φ(x)
-            let cdf = 0.5 * (1 + Foundation.erf(x * Float(0.5.squareRoot())))
-            let pdf = Foundation.exp(-0.5 * x * x) / Float((2 * Double.pi).squareRoot())
-            return cdf + x * pdf
-        })
+        unary({ kd_gelu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_backward(x, g, dx, n) })
     }
 
     /// GELU, tanh approximation (`hidden_act: gelu_new`): x/2 · (1 + tanh(√(2/π)·(x + 0.044715x³))).
     public func geluTanh() -> Tensor {
-        let c = Float((2 / Double.pi).squareRoot())
-        return unary({ x in 0.5 * x * (1 + Foundation.tanh(c * (x + 0.044715 * x * x * x))) }, derivative: { x, _ in
-            let t = Foundation.tanh(c * (x + 0.044715 * x * x * x))
-            return 0.5 * (1 + t) + 0.5 * x * (1 - t * t) * c * (1 + 3 * 0.044715 * x * x)
-        })
+        unary({ kd_gelu_tanh_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_tanh_backward(x, g, dx, n) })
     }
 
     /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
-    public func relu() -> Tensor { unary({ Swift.max($0, 0) }, derivative: { x, _ in x > 0 ? 1 : 0 }) }
+    public func relu() -> Tensor {
+        unary({ x, y, n in for i in 0..<n { y[i] = Swift.max(x[i], 0) } },
+              backward: { x, _, g, dx, n in for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : 0 } })
+    }
 
     /// SiLU (swish): x · σ(x).
     public func silu() -> Tensor {
-        unary({ x in x / (1 + Foundation.exp(-x)) }, derivative: { x, _ in
-            let s = 1 / (1 + Foundation.exp(-x))
-            return s * (1 + x * (1 - s))
-        })
+        unary({ kd_silu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_silu_backward(x, g, dx, n) })
     }
 }

@@ -1,20 +1,30 @@
+import CKernels
+
 /// Broadcasting arithmetic: `+ - * /` between tensors and with scalars, and negation.
 extension Tensor {
-    /// The element-wise `f(a, b)` under broadcasting; traps with both shapes when they do not broadcast.
-    static func broadcasting(_ a: Tensor, _ b: Tensor, op: String, _ f: @escaping (Float, Float) -> Float) -> Tensor {
-        if a.shape == b.shape {
-            let out = a.emptyLike()
-            Kernels.zip(a.data, b.data, into: out.data, count: a.count, f)
-            return out
-        }
+    /// The four arithmetic ops, as the C kernel numbers them.
+    enum Arithmetic: Int32 {
+        case add = 0, subtract = 1, multiply = 2, divide = 3
+    }
+
+    /// `a op b` under broadcasting; traps with both shapes when they do not broadcast.
+    static func broadcasting(_ a: Tensor, _ b: Tensor, _ op: Arithmetic) -> Tensor {
         let shape: [Int]
-        do { shape = try Shape.broadcast(a.shape, b.shape, op: op) } catch { preconditionFailure(error.description) }
+        do { shape = try Shape.broadcast(a.shape, b.shape, op: "\(op)") } catch { preconditionFailure(error.description) }
         let out = Tensor(shape: shape, storage: TensorStorage(count: shape.reduce(1, *), zeroed: false))
         guard out.count > 0 else { return out }
+        let pa = SendablePointer(a.data), pb = SendablePointer(b.data), po = SendablePointer(out.data)
+        if a.count == out.count && b.count == out.count || b.count == 1 || a.count == 1 {
+            // Same shapes, or one side a single value: one strided loop.
+            let sa = a.count == 1 ? 0 : 1, sb = b.count == 1 ? 0 : 1
+            Parallel.forChunks(out.count, grain: Kernels.grain) { start, end in
+                kd_binary(op.rawValue, pa.base + start * sa, sa, pb.base + start * sb, sb, po.base + start, end - start)
+            }
+            return out
+        }
         let sa = Shape.broadcastStrides(a.shape, to: shape), sb = Shape.broadcastStrides(b.shape, to: shape)
         let inner = shape.last ?? 1, rows = out.count / inner
         let innerA = sa.last ?? 0, innerB = sb.last ?? 0
-        let pa = SendablePointer(a.data), pb = SendablePointer(b.data), po = SendablePointer(out.data)
         Parallel.forChunks(rows, grain: Swift.max(1, Kernels.grain / inner)) { first, last in
             for row in first..<last {
                 // Unravel the row index over the leading dimensions into offsets of a and b.
@@ -25,8 +35,7 @@ extension Tensor {
                     offsetA += index * sa[axis]
                     offsetB += index * sb[axis]
                 }
-                let x = pa.base + offsetA, y = pb.base + offsetB, o = po.base + row * inner
-                for i in 0..<inner { o[i] = f(x[i * innerA], y[i * innerB]) }
+                kd_binary(op.rawValue, pa.base + offsetA, innerA, pb.base + offsetB, innerB, po.base + row * inner, inner)
             }
         }
         return out
@@ -72,7 +81,7 @@ extension Tensor {
 
     /// `a + b` with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, op: "add", +).recording([a, b]) { g in
+        broadcasting(a, b, .add).recording([a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(g.reduced(to: a.shape)) }
             if b.requiresGrad { b.accumulateGrad(g.reduced(to: b.shape)) }
         }
@@ -80,7 +89,7 @@ extension Tensor {
 
     /// `a - b` with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, op: "subtract", -).recording([a, b]) { g in
+        broadcasting(a, b, .subtract).recording([a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(g.reduced(to: a.shape)) }
             if b.requiresGrad { b.accumulateGrad(g.mapped { -$0 }.reduced(to: b.shape), owned: true) }
         }
@@ -88,19 +97,19 @@ extension Tensor {
 
     /// `a * b` with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, op: "multiply", *).recording([a, b]) { g in
-            if a.requiresGrad { a.accumulateGrad(broadcasting(g, b.detached(), op: "multiply", *).reduced(to: a.shape), owned: true) }
-            if b.requiresGrad { b.accumulateGrad(broadcasting(g, a.detached(), op: "multiply", *).reduced(to: b.shape), owned: true) }
+        broadcasting(a, b, .multiply).recording([a, b]) { g in
+            if a.requiresGrad { a.accumulateGrad(broadcasting(g, b, .multiply).reduced(to: a.shape), owned: true) }
+            if b.requiresGrad { b.accumulateGrad(broadcasting(g, a, .multiply).reduced(to: b.shape), owned: true) }
         }
     }
 
     /// `a / b` with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, op: "divide", /).recording([a, b]) { g in
-            if a.requiresGrad { a.accumulateGrad(broadcasting(g, b.detached(), op: "divide", /).reduced(to: a.shape), owned: true) }
+        broadcasting(a, b, .divide).recording([a, b]) { g in
+            if a.requiresGrad { a.accumulateGrad(broadcasting(g, b, .divide).reduced(to: a.shape), owned: true) }
             if b.requiresGrad {
-                // d(a/b)/db = -a / b²
-                let gb = broadcasting(broadcasting(g, a.detached(), op: "divide", *), b.detached(), op: "divide") { $0 / ($1 * $1) }
+                // d(a/b)/db = −a·g / b²
+                let gb = broadcasting(broadcasting(g, a, .multiply), broadcasting(b, b, .multiply), .divide)
                 b.accumulateGrad(gb.mapped { -$0 }.reduced(to: b.shape), owned: true)
             }
         }
@@ -111,7 +120,7 @@ extension Tensor {
 
     /// `a + s`.
     public static func + (a: Tensor, s: Float) -> Tensor {
-        a.mapped { $0 + s }.recording([a]) { g in a.accumulateGrad(g) }
+        broadcasting(a, .scalar(s), .add).recording([a]) { g in a.accumulateGrad(g) }
     }
 
     /// `s + a`.
@@ -125,7 +134,7 @@ extension Tensor {
 
     /// `a * s`.
     public static func * (a: Tensor, s: Float) -> Tensor {
-        a.mapped { $0 * s }.recording([a]) { g in a.accumulateGrad(g.mapped { $0 * s }, owned: true) }
+        broadcasting(a, .scalar(s), .multiply).recording([a]) { g in a.accumulateGrad(broadcasting(g, .scalar(s), .multiply), owned: true) }
     }
 
     /// `s * a`.

@@ -6,8 +6,10 @@ extension Tensor {
     ///   `transposeB`): one sgemm over all leading rows (a linear layer).
     /// - `self` [B..., m, k], `other` [B..., k, n] with equal leading dimensions: a loop of sgemm.
     ///
+    /// `alpha` scales the product inside the GEMM (attention's 1/√d for free).
+    ///
     /// Returns [..., m, n].
-    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false) -> Tensor {
+    public func matmul(_ other: Tensor, transposeA: Bool = false, transposeB: Bool = false, alpha: Float = 1) -> Tensor {
         let fail = {
             ShapeError(op: "matmul", shapes: [self.shape, other.shape],
                        expected: "[..., m, k] · [..., k, n] with equal leading dimensions, or [..., m, k] · [k, n]"
@@ -25,16 +27,16 @@ extension Tensor {
             // Fold every leading dimension of A into the rows of one product.
             let m = count / Swift.max(k, 1)
             let out = Tensor(shape: Array(shape.dropLast()) + [n], storage: TensorStorage(count: m * n, zeroed: false))
-            BLAS.gemm(a.data, b.data, out.data, m: m, n: n, k: k, transposeB: transposeB)
+            BLAS.gemm(a.data, b.data, out.data, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha)
             return out.recording([a, b]) { g in
                 if a.requiresGrad {  // dA[m,k] = G[m,n] · op(B)ᵀ
-                    BLAS.gemm(g.data, b.data, a.gradPointer(), m: m, n: k, k: n, transposeB: !transposeB, beta: 1)
+                    BLAS.gemm(g.data, b.data, a.gradPointer(), m: m, n: k, k: n, transposeB: !transposeB, alpha: alpha, beta: 1)
                 }
                 if b.requiresGrad {  // dB = Aᵀ·G [k,n], or Gᵀ·A [n,k] when B is stored transposed
                     if transposeB {
-                        BLAS.gemm(g.data, a.data, b.gradPointer(), m: n, n: k, k: m, transposeA: true, beta: 1)
+                        BLAS.gemm(g.data, a.data, b.gradPointer(), m: n, n: k, k: m, transposeA: true, alpha: alpha, beta: 1)
                     } else {
-                        BLAS.gemm(a.data, g.data, b.gradPointer(), m: k, n: n, k: m, transposeA: true, beta: 1)
+                        BLAS.gemm(a.data, g.data, b.gradPointer(), m: k, n: n, k: m, transposeA: true, alpha: alpha, beta: 1)
                     }
                 }
             }
@@ -47,26 +49,26 @@ extension Tensor {
         let out = Tensor(shape: batchShape + [m, n], storage: TensorStorage(count: batch * m * n, zeroed: false))
         let strideA = rowsA * colsA, strideB = rowsB * colsB, strideC = m * n
         BLAS.batchedGemm(a.data, strideA: strideA, b.data, strideB: strideB, out.data, strideC: strideC, count: batch,
-                         m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB)
+                         m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
         return out.recording([a, b]) { g in
             if a.requiresGrad {
                 // dop(A) = G · op(B)ᵀ; stored transposed when A is: dA = op(B) · Gᵀ.
                 if transposeA {
                     BLAS.batchedGemm(b.data, strideA: strideB, g.data, strideB: strideC, a.gradPointer(), strideC: strideA,
-                                     count: batch, m: k, n: m, k: n, transposeA: transposeB, transposeB: true, beta: 1)
+                                     count: batch, m: k, n: m, k: n, transposeA: transposeB, transposeB: true, alpha: alpha, beta: 1)
                 } else {
                     BLAS.batchedGemm(g.data, strideA: strideC, b.data, strideB: strideB, a.gradPointer(), strideC: strideA,
-                                     count: batch, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB, beta: 1)
+                                     count: batch, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB, alpha: alpha, beta: 1)
                 }
             }
             if b.requiresGrad {
                 // dop(B) = op(A)ᵀ · G; stored transposed when B is: dB = Gᵀ · op(A).
                 if transposeB {
                     BLAS.batchedGemm(g.data, strideA: strideC, a.data, strideB: strideA, b.gradPointer(), strideC: strideB,
-                                     count: batch, m: n, n: k, k: m, transposeA: true, transposeB: transposeA, beta: 1)
+                                     count: batch, m: n, n: k, k: m, transposeA: true, transposeB: transposeA, alpha: alpha, beta: 1)
                 } else {
                     BLAS.batchedGemm(a.data, strideA: strideA, g.data, strideB: strideC, b.gradPointer(), strideC: strideB,
-                                     count: batch, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false, beta: 1)
+                                     count: batch, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false, alpha: alpha, beta: 1)
                 }
             }
         }

@@ -96,6 +96,6 @@ extension Tensor {
 
     /// `self` (with 1s where `target` has reduced dimensions) repeated to `target`, outside of the graph.
     func expanded(to target: [Int]) -> Tensor {
-        Tensor.broadcasting(Tensor.zeros(target), self, op: "expand", +)
+        Tensor.broadcasting(Tensor.zeros(target), self, .add)
     }
 }

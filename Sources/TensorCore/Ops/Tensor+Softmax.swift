@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 
 /// Softmax and log-softmax along the last axis, as row kernels.
@@ -6,6 +7,11 @@ extension Tensor {
     var rowsAndColumns: (rows: Int, columns: Int) {
         let columns = shape.last ?? 1
         return (columns == 0 ? 0 : count / columns, columns)
+    }
+
+    /// Runs `body(first, last)` on chunks of rows of the last axis, split across threads.
+    static func forRowChunks(_ rows: Int, columns: Int, _ body: @escaping (Int, Int) -> Void) {
+        Parallel.forChunks(rows, grain: Swift.max(1, Kernels.grain / Swift.max(columns, 1)), body)
     }
 
     /// Runs `body(row)` for every row of the last axis, split across threads.
@@ -20,23 +26,50 @@ extension Tensor {
         let (rows, columns) = rowsAndColumns
         let out = emptyLike()
         let x = SendablePointer(data), y = SendablePointer(out.data)
-        Tensor.forEachRow(rows, columns: columns) { row in
-            Tensor.softmaxRow(x.base + row * columns, y.base + row * columns, columns)
+        Tensor.forRowChunks(rows, columns: columns) { first, last in
+            kd_softmax_rows(x.base + first * columns, y.base + first * columns, last - first, columns)
         }
-        let probabilities = out.storage
+        let probabilities = out.storage  // not `out`: its node must not own it
         return out.recording([self]) { [self] g in
-            let y = SendablePointer(probabilities.pointer)
-            // dx = y ⊙ (g − Σ g⊙y)
-            let dx = emptyLike()
-            let gp = SendablePointer(g.data), d = SendablePointer(dx.data)
-            Tensor.forEachRow(rows, columns: columns) { row in
-                let yr = y.base + row * columns, gr = gp.base + row * columns, dr = d.base + row * columns
-                var dot: Float = 0
-                for j in 0..<columns { dot += gr[j] * yr[j] }
-                for j in 0..<columns { dr[j] = yr[j] * (gr[j] - dot) }
-            }
-            accumulateGrad(dx, owned: true)
+            accumulateGrad(Tensor.softmaxBackward(g, probabilities: probabilities, columns: columns), owned: true)
         }
+    }
+
+    /// softmax(scores + mask) for attention: scores [B, H, Tq, Tk], an additive mask [B, 1, 1, Tk]
+    /// (from `additiveAttentionMask`). Fused: the mask is added row by row, never materialised.
+    public func softmax(addingMask mask: Tensor) -> Tensor {
+        precondition(rank == 4 && mask.shape == [shape[0], 1, 1, shape[3]],
+                     ShapeError(op: "softmax(addingMask:)", shapes: [shape, mask.shape],
+                                expected: "scores [B, H, Tq, Tk] and a mask [B, 1, 1, Tk]").description)
+        let (rows, columns) = rowsAndColumns
+        let rowsPerBatch = shape[1] * shape[2]
+        let out = emptyLike()
+        let x = SendablePointer(data), y = SendablePointer(out.data), m = SendablePointer(mask.data)
+        Tensor.forRowChunks(rows, columns: columns) { first, last in
+            for row in first..<last {
+                let yr = y.base + row * columns
+                kd_binary(0, x.base + row * columns, 1, m.base + (row / rowsPerBatch) * columns, 1, yr, columns)
+            }
+            kd_softmax_rows(y.base + first * columns, y.base + first * columns, last - first, columns)
+        }
+        let probabilities = out.storage  // not `out`: its node must not own it
+        return out.recording([self]) { [self] g in
+            accumulateGrad(Tensor.softmaxBackward(g, probabilities: probabilities, columns: columns), owned: true)
+        }
+    }
+
+    /// dx = y ⊙ (g − Σ g⊙y) per row, for probabilities y.
+    static func softmaxBackward(_ g: Tensor, probabilities: TensorStorage, columns: Int) -> Tensor {
+        let dx = g.emptyLike()
+        let rows = g.count / Swift.max(columns, 1)
+        let y = SendablePointer(probabilities.pointer), gp = SendablePointer(g.data), d = SendablePointer(dx.data)
+        forEachRow(rows, columns: columns) { row in
+            let yr = y.base + row * columns, gr = gp.base + row * columns, dr = d.base + row * columns
+            var dot: Float = 0
+            for j in 0..<columns { dot += gr[j] * yr[j] }
+            for j in 0..<columns { dr[j] = yr[j] * (gr[j] - dot) }
+        }
+        return dx
     }
 
     /// log softmax(x) along the last axis: x − max x − log Σ exp(x − max x).
@@ -44,8 +77,8 @@ extension Tensor {
         let (rows, columns) = rowsAndColumns
         let out = emptyLike()
         let x = SendablePointer(data), y = SendablePointer(out.data)
-        Tensor.forEachRow(rows, columns: columns) { row in
-            Tensor.logSoftmaxRow(x.base + row * columns, y.base + row * columns, columns)
+        Tensor.forRowChunks(rows, columns: columns) { first, last in
+            kd_log_softmax_rows(x.base + first * columns, y.base + first * columns, last - first, columns)
         }
         let logProbabilities = out.storage
         return out.recording([self]) { [self] g in
@@ -66,28 +99,12 @@ extension Tensor {
     /// One row of softmax; `y` may alias `x`.
     @inline(__always)
     static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        guard n > 0 else { return }
-        var peak = x[0]
-        for j in 1..<n { peak = Swift.max(peak, x[j]) }
-        var total: Float = 0
-        for j in 0..<n {
-            let e = Foundation.exp(x[j] - peak)
-            y[j] = e
-            total += e
-        }
-        let scale = 1 / total
-        for j in 0..<n { y[j] *= scale }
+        kd_softmax_rows(x, y, 1, n)
     }
 
     /// One row of log-softmax; `y` may alias `x`.
     @inline(__always)
     static func logSoftmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        guard n > 0 else { return }
-        var peak = x[0]
-        for j in 1..<n { peak = Swift.max(peak, x[j]) }
-        var total: Float = 0
-        for j in 0..<n { total += Foundation.exp(x[j] - peak) }
-        let shift = peak + Foundation.log(total)
-        for j in 0..<n { y[j] = x[j] - shift }
+        kd_log_softmax_rows(x, y, 1, n)
     }
 }

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import Models
+import TensorCore
+import Text
+
+/// An error a user can cause from the command line: a file, what is wrong, what was expected.
+struct CommandError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// Options every command that runs a model shares.
+struct EngineOptions: ParsableArguments {
+    @Option(help: "Threads for kernels and BLAS (default: KDNAS_THREADS or all cores).")
+    var threads: Int?
+
+    /// Applies the thread count.
+    func apply() throws {
+        Engine.configure()
+        if let threads {
+            guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+            Engine.threads = threads
+        }
+    }
+}
+
+/// One input line: a text, or a TAB-separated text pair.
+struct InputLine {
+    let text: String
+    let pair: String?
+
+    /// Reads `path`: one text per line, or `text<TAB>pair`; blank lines are skipped.
+    static func read(_ path: String) throws -> [InputLine] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw CommandError("\(path): cannot be read; expected a text file with one input per line")
+        }
+        guard let content = String(data: data, encoding: .utf8) else {
+            throw CommandError("\(path): is not UTF-8 text")
+        }
+        let lines = content.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
+            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
+            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard !lines.isEmpty else { throw CommandError("\(path): has no input lines; expected one text (or text<TAB>pair) per line") }
+        return try lines.enumerated().map { index, line in
+            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard fields.count <= 2 else {
+                throw CommandError("\(path):\(index + 1): \(fields.count) TAB-separated fields; expected a text or a text pair")
+            }
+            return InputLine(text: fields[0], pair: fields.count == 2 ? fields[1] : nil)
+        }
+    }
+}
+
+/// A Hugging Face model folder: the model and its tokenizer.
+struct ModelFolder {
+    let url: URL
+    let model: BertForSequenceClassification
+    let report: BertCheckpoint.LoadReport
+
+    init(_ path: String) throws {
+        url = URL(fileURLWithPath: path)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw CommandError("\(path): is not a folder; expected a Hugging Face model folder (config.json, model.safetensors, vocab.txt)")
+        }
+        (model, report) = try BertCheckpoint.load(url)
+    }
+
+    /// The tokenizer stored beside the weights.
+    func tokenizer() throws -> BertTokenizer { try BertTokenizer(directory: url) }
+
+    /// Encodes `lines` in batches of `batchSize`, padded to the longest of each batch.
+    func batches(_ lines: [InputLine], tokenizer: BertTokenizer, maxLength: Int, batchSize: Int)
+        -> [(range: Range<Int>, batch: TokenBatch)]
+    {
+        stride(from: 0, to: lines.count, by: batchSize).map { start in
+            let range = start..<min(start + batchSize, lines.count)
+            // Each line on its own (a line without a pair must not become a pair with an empty
+            // second text), then padded to the batch's longest.
+            let unpadded = lines[range].map { tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength) }
+            let length = unpadded.map(\.count).max() ?? 0
+            let encodings = unpadded.map { $0.padded(to: length, paddingId: tokenizer.paddingTokenId) }
+            return (range, TokenBatch(batch: encodings.count, length: length, inputIds: encodings.flatMap(\.ids),
+                                      tokenTypeIds: encodings.flatMap(\.tokenTypeIds),
+                                      attentionMask: encodings.flatMap(\.attentionMask)))
+        }
+    }
+}
+
+/// Prints `object` as one line of JSON with sorted keys.
+func printJSON(_ object: [String: Any]) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// Floats as Doubles for JSON.
+func jsonNumbers(_ values: ArraySlice<Float>) -> [Double] { values.map(Double.init) }
