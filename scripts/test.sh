@@ -11,6 +11,9 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 
 scripts/install-system.sh
+scripts/setup-data.sh
+scripts/setup-reference.sh
+scripts/make-fixtures.sh
 
 echo "test: building"
 swift build --build-tests --quiet
