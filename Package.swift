@@ -34,7 +34,7 @@ let package = Package(
             dependencies: ["CBLAS", "CKernels"]
         ),
         .target(name: "NN", dependencies: ["TensorCore"]),
-        .target(name: "Models", dependencies: ["NN", "TensorCore"]),
+        .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
@@ -44,14 +44,15 @@ let package = Package(
         ),
         .executableTarget(name: "kdnas", dependencies: ["KDNASCommand"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
-        .executableTarget(name: "kdnas-bench", dependencies: ["Models", "NN", "TensorCore"], path: "bench/KDNASBench"),
+        .executableTarget(name: "kdnas-bench", dependencies: ["Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
+        .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
-            name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport"],
+            name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),
     ]
 )

@@ -78,12 +78,8 @@ struct ModelFolder {
             let range = start..<min(start + batchSize, lines.count)
             // Each line on its own (a line without a pair must not become a pair with an empty
             // second text), then padded to the batch's longest.
-            let unpadded = lines[range].map { tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength) }
-            let length = unpadded.map(\.count).max() ?? 0
-            let encodings = unpadded.map { $0.padded(to: length, paddingId: tokenizer.paddingTokenId) }
-            return (range, TokenBatch(batch: encodings.count, length: length, inputIds: encodings.flatMap(\.ids),
-                                      tokenTypeIds: encodings.flatMap(\.tokenTypeIds),
-                                      attentionMask: encodings.flatMap(\.attentionMask)))
+            let encodings = lines[range].map { tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength) }
+            return (range, TokenBatch(encodings, paddingId: tokenizer.paddingTokenId))
         }
     }
 }

@@ -3,6 +3,7 @@ import Foundation
 import Models
 import NN
 import TensorCore
+import Text
 
 /// `kdnas throughput`: the median time of one training step (forward, backward, AdamW) on random tokens.
 struct ThroughputCommand: ParsableCommand {

@@ -1,5 +1,6 @@
 import NN
 import TensorCore
+import Text
 
 /// BERT with a classification (or regression) head on the pooled output: transformers'
 /// `BertForSequenceClassification`. Checkpoint keys: `bert.…`, `classifier.weight`, `classifier.bias`.

@@ -2,6 +2,7 @@ import Foundation
 import Models
 import NN
 import TensorCore
+import Text
 import TestSupport
 import XCTest
 

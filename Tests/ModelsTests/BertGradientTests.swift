@@ -1,6 +1,7 @@
 import Models
 import NN
 import TensorCore
+import Text
 import TestSupport
 import XCTest
 

@@ -6,6 +6,7 @@ import Foundation
 import Models
 import NN
 import TensorCore
+import Text
 
 /// One GEMM case: C = op(A)·op(B), `batch` times.
 struct GemmCase {

@@ -1,0 +1,137 @@
+import Foundation
+import Models
+import NN
+import TensorCore
+import Text
+import TestSupport
+import XCTest
+
+/// The `kdnas` executable end to end: outputs against the library and the reference, and errors.
+final class CommandLineTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// Runs the built `kdnas` with `arguments`.
+    func kdnas(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
+        // The test bundle sits beside the built products (on Linux the bundle URL is that folder).
+        let bundle = Bundle(for: Self.self).bundleURL
+        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
+        let process = Process()
+        process.executableURL = products.appendingPathComponent("kdnas")
+        process.arguments = arguments
+        let output = Pipe(), errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
+    }
+
+    /// The JSON objects printed one per line.
+    func jsonLines(_ text: String) throws -> [[String: Any]] {
+        try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
+    }
+
+    func write(_ lines: [String], to name: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// A tiny classifier folder (the committed gelu fixture) with a small vocabulary beside it.
+    func tinyModel() throws -> URL {
+        let fixtures = Repository.root.appendingPathComponent("Tests/ModelsTests/Fixtures/tiny-gelu")
+        let folder = directory.appendingPathComponent("tiny")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        for name in ["config.json", "model.safetensors"] {
+            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+        }
+        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "dull", "a", "film", ",", "."]
+        let vocabulary = words + (words.count..<99).map { "w\($0)" }
+        try (vocabulary.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
+        return folder
+    }
+
+    func testHelpListsTheSubcommands() throws {
+        let help = try kdnas(["--help"]).output
+        for command in ["info", "inspect", "tokenize", "embed", "predict", "throughput"] {
+            XCTAssertTrue(help.contains("  \(command) "), "kdnas --help lists \(command)")
+        }
+    }
+
+    func testPredictMatchesTheLibrary() throws {
+        let folder = try tinyModel()
+        let input = try write(["the movie was great.", "a dull film\tthe movie", "dull"], to: "reviews.txt")
+        let result = try kdnas(["predict", "--model", folder.path, "--input", input, "--json", "--threads", "1"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let rows = try jsonLines(result.output)
+        XCTAssertEqual(rows.count, 3)
+        let model = try BertCheckpoint.load(folder).model
+        // The second line is a pair: [CLS] a dull film [SEP] the movie [SEP].
+        let batch = TokenBatch(batch: 1, length: 8, inputIds: [2, 10, 9, 11, 3, 5, 6, 3], tokenTypeIds: [0, 0, 0, 0, 0, 1, 1, 1])
+        let expected = Autograd.noGrad { model(batch).logits }.scalars
+        assertClose((rows[1]["logits"] as! [Double]), expected, atol: 1e-5, "kdnas predict logits of a pair")
+        let probabilities = rows[1]["probabilities"] as! [Double]
+        XCTAssertEqual(probabilities.reduce(0, +), 1, accuracy: 1e-5)
+        XCTAssertNotNil(rows[0]["label"] as? String)
+    }
+
+    func testEmbedMatchesSentenceTransformersPooling() throws {
+        let fixture = try Repository.requireCache("fixtures/minilm", makeWith: "scripts/reference/make_model_fixtures.py")
+        let inputs = try FixtureInputs.read(fixture.appendingPathComponent("inputs.json"))
+        let expected = try SafeTensors.read(fixture.appendingPathComponent("expected.safetensors"))["mean_pooled"]!
+        let count = 6
+        let input = try write(Array(inputs.texts!.prefix(count)), to: "sentences.txt")
+        let result = try kdnas(["embed", "--model", Repository.cache("minilm").path, "--input", input, "--json", "--batch-size", "4"])
+        XCTAssertEqual(result.status, 0, result.errors)
+        let embeddings = try jsonLines(result.output).map { $0["embedding"] as! [Double] }
+        XCTAssertEqual(embeddings.count, count)
+        assertClose(embeddings.flatMap { $0 }, expected.scalars.prefix(count * 384), atol: 1e-4,
+                    "kdnas embed against transformers + sentence-transformers mean pooling")
+    }
+
+    func testTokenizeInspectAndThroughput() throws {
+        let folder = try tinyModel()
+        let input = try write(["The movie was GREAT.", "a film\tdull"], to: "texts.txt")
+        let tokens = try jsonLines(try kdnas(["tokenize", "--model", folder.path, "--input", input, "--json"]).output)
+        XCTAssertEqual(tokens[0]["input_ids"] as? [Int], [2, 5, 6, 7, 8, 13, 3])
+        XCTAssertEqual(tokens[1]["token_type_ids"] as? [Int], [0, 0, 0, 0, 1, 1])
+
+        let inspect = try jsonLines(try kdnas(["inspect", folder.path, "--json"]).output)[0]
+        XCTAssertEqual(inspect["parameters"] as? Int, try BertCheckpoint.load(folder).model.parameterCount)
+        XCTAssertEqual(inspect["layers"] as? Int, 2)
+
+        let throughput = try kdnas(["throughput", "--config", folder.appendingPathComponent("config.json").path,
+                                    "--batch", "2", "--seq", "16", "--steps", "2", "--json"])
+        XCTAssertEqual(throughput.status, 0, throughput.errors)
+        let timing = try jsonLines(throughput.output)[0]
+        XCTAssertGreaterThan(timing["median_ms"] as! Double, 0)
+        XCTAssertNotNil(timing["backward_median_ms"])
+    }
+
+    func testBadInputIsReportedNotCrashed() throws {
+        let folder = try tinyModel()
+        let cases: [([String], String)] = [
+            (["predict", "--model", folder.path, "--input", directory.appendingPathComponent("absent.txt").path],
+             "absent.txt: cannot be read"),
+            (["predict", "--model", folder.path, "--input", try write(["  "], to: "empty.txt")], "empty.txt: has no input lines"),
+            (["tokenize", "--model", folder.path, "--input", try write(["a\tb\tc"], to: "three.txt")],
+             "three.txt:1: 3 TAB-separated fields"),
+            (["inspect", directory.appendingPathComponent("nowhere").path], "is not a folder"),
+            (["throughput", "--batch", "2"], "give exactly one of --config and --model"),
+        ]
+        for (arguments, message) in cases {
+            let result = try kdnas(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.errors.contains(message), "\(arguments): \(result.errors)")
+            XCTAssertFalse(result.errors.contains("Fatal error") || result.errors.contains("Backtrac"), "no trap: \(result.errors)")
+        }
+    }
+}
