@@ -35,6 +35,7 @@ let package = Package(
         ),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
+        .target(name: "Training", dependencies: ["NN", "TensorCore", "Text"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
@@ -50,6 +51,7 @@ let package = Package(
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "TensorCore", "Text", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],

@@ -1,0 +1,146 @@
+import Foundation
+import NN
+import TensorCore
+import Text
+
+/// One batch of a training epoch.
+public struct TrainingBatch: Sendable {
+    public let tokens: TokenBatch
+    /// Class indices (as floats) or regression targets, one per row.
+    public let labels: [Float]
+    /// The examples' indices in their dataset (distillation looks up cached teacher outputs by them).
+    public let indices: [Int]
+
+    public init(tokens: TokenBatch, labels: [Float], indices: [Int]) {
+        self.tokens = tokens
+        self.labels = labels
+        self.indices = indices
+    }
+}
+
+/// The training loop: AdamW with a linear warm-up/decay schedule, gradient clipping, dropout,
+/// a checkpoint after every epoch, and exact resumption.
+///
+/// The loop knows nothing of tasks or losses: the caller gives the trained tensors, the batches
+/// of each epoch (a function of the epoch, so that a resumed run sees the same order), the loss
+/// of a batch, and an evaluation. A run resumed from the checkpoint of epoch N repeats nothing
+/// and ends with the same bits as an uninterrupted run with the same seed.
+public final class Trainer {
+    public let configuration: TrainingConfiguration
+    /// Every tensor that is trained, with its checkpoint name.
+    public let parameters: [(name: String, tensor: Tensor)]
+    let batches: (_ epoch: Int) -> [TrainingBatch]
+    let loss: (_ batch: TrainingBatch, _ context: ForwardContext) throws -> Tensor
+    let evaluate: () throws -> [String: Double]
+    let directory: URL
+    public weak var observer: TrainingObserver?
+
+    /// A trainer; `directory` receives the checkpoints and `train_log.jsonl`.
+    public init(configuration: TrainingConfiguration, parameters: [(name: String, tensor: Tensor)],
+                directory: URL, batches: @escaping (_ epoch: Int) -> [TrainingBatch],
+                loss: @escaping (_ batch: TrainingBatch, _ context: ForwardContext) throws -> Tensor,
+                evaluate: @escaping () throws -> [String: Double]) {
+        self.configuration = configuration
+        self.parameters = parameters
+        self.directory = directory
+        self.batches = batches
+        self.loss = loss
+        self.evaluate = evaluate
+    }
+
+    /// Trains for the configured epochs, continuing from the newest checkpoint when `resume`.
+    /// Returns every epoch's summary.
+    @discardableResult
+    public func run(resume: Bool = false) throws -> [EpochSummary] {
+        try configuration.validate()
+        let firstEpoch = batches(1)
+        guard !firstEpoch.isEmpty else { throw TrainingError.emptyTrainingSet }
+        let stepsPerEpoch = firstEpoch.count
+        let examplesPerEpoch = firstEpoch.reduce(0) { $0 + $1.labels.count }
+        let totalSteps = stepsPerEpoch * configuration.epochs
+        let schedule = LinearSchedule(peak: configuration.learningRate,
+                                      warmupSteps: Int((Float(totalSteps) * configuration.warmupRatio).rounded(.down)),
+                                      totalSteps: totalSteps)
+        let optimizer = AdamW(parameters, weightDecay: configuration.weightDecay)
+        var state = TrainingCheckpoint.State(configuration: configuration, completedEpochs: 0, step: 0, optimizerStep: 0,
+                                             dropout: RandomGenerator(seed: configuration.seed &+ 0x5EED), history: [])
+        if resume, let checkpoint = TrainingCheckpoint.latest(in: directory) {
+            let saved = try TrainingCheckpoint.restore(checkpoint, parameters: parameters, optimizer: optimizer)
+            guard saved.configuration == configuration else {
+                throw TrainingError.unusableCheckpoint(path: checkpoint.path,
+                                                       reason: "it was made with other settings (\(saved.configuration)); use the same options or a new --out")
+            }
+            state = saved
+        }
+        let log = try TrainingLog(directory.appendingPathComponent("train_log.jsonl"))
+        observer?.trainingWillStart(TrainingPlan(epochs: configuration.epochs, stepsPerEpoch: stepsPerEpoch,
+                                                 examplesPerEpoch: examplesPerEpoch, resumedEpochs: state.completedEpochs))
+        if state.completedEpochs > 0 { log.write(["event": "resume", "completed_epochs": state.completedEpochs, "step": state.step]) }
+
+        let context = ForwardContext(training: true)
+        let trained = parameters.map(\.tensor)
+        while state.completedEpochs < configuration.epochs {
+            let epoch = state.completedEpochs + 1
+            let epochBatches = epoch == 1 ? firstEpoch : batches(epoch)
+            let start = Date()
+            var lossSum = 0.0, examples = 0
+            context.generator = state.dropout
+            for batch in epochBatches {
+                let rate = schedule.rate(state.step)
+                let value = try loss(batch, context)
+                let lossValue = value.item
+                guard lossValue.isFinite else { throw TrainingError.divergence(step: state.step + 1, loss: lossValue) }
+                value.backward()
+                if configuration.maxGradientNorm > 0 { clipGradientNorm(trained, maxNorm: configuration.maxGradientNorm) }
+                Autograd.noGrad { optimizer.update(lr: rate) }
+                for p in trained { p.zeroGrad() }
+                state.step += 1
+                lossSum += Double(lossValue) * Double(batch.labels.count)
+                examples += batch.labels.count
+                let elapsed = Date().timeIntervalSince(start)
+                let speed = Double(examples) / max(elapsed, 1e-9)
+                let remainingExamples = Double(totalSteps - state.step) * Double(examplesPerEpoch) / Double(stepsPerEpoch)
+                observer?.trainingDidStep(StepProgress(epoch: epoch, step: state.step, totalSteps: totalSteps, loss: lossValue,
+                                                       learningRate: rate, examplesPerSecond: speed,
+                                                       secondsRemaining: remainingExamples / max(speed, 1e-9)))
+                if state.step % configuration.logEvery == 0 {
+                    log.write(["event": "step", "epoch": epoch, "step": state.step, "loss": Double(lossValue),
+                               "learning_rate": Double(rate), "examples_per_second": speed])
+                }
+            }
+            let seconds = Date().timeIntervalSince(start)
+            let metrics = try Autograd.noGrad { try evaluate() }
+            let summary = EpochSummary(epoch: epoch, meanLoss: lossSum / Double(max(examples, 1)), seconds: seconds, metrics: metrics)
+            state.completedEpochs = epoch
+            state.optimizerStep = optimizer.step
+            state.dropout = context.generator
+            state.history.append(summary)
+            try TrainingCheckpoint.save(state, parameters: parameters, optimizer: optimizer, to: directory)
+            log.write(["event": "epoch", "epoch": epoch, "step": state.step, "mean_loss": summary.meanLoss,
+                       "seconds": seconds, "metrics": metrics])
+            observer?.trainingDidFinishEpoch(summary)
+        }
+        return state.history
+    }
+}
+
+/// `train_log.jsonl`: one JSON object per line, appended.
+final class TrainingLog {
+    private let handle: FileHandle
+
+    init(_ url: URL) throws {
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        handle = try FileHandle(forWritingTo: url)
+        try handle.seekToEnd()
+    }
+
+    deinit { try? handle.close() }
+
+    func write(_ object: [String: Any]) {
+        var line = object
+        line["time"] = ISO8601DateFormatter().string(from: Date())
+        guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
+        handle.write(data + Data("\n".utf8))
+    }
+}

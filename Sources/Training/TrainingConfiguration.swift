@@ -1,0 +1,65 @@
+/// The recipe of a training run: what `kdnas finetune` and every distillation share.
+///
+/// Defaults follow the usual BERT fine-tuning recipe (Devlin et al. 2019; transformers' Trainer):
+/// AdamW with decoupled weight decay, linear warm-up then decay, gradient clipping at norm 1.
+public struct TrainingConfiguration: Codable, Sendable, Equatable {
+    /// Passes over the training set.
+    public var epochs = 3
+    /// The peak learning rate.
+    public var learningRate: Float = 5e-5
+    /// Examples per update.
+    public var batchSize = 32
+    /// Tokens per example after truncation.
+    public var maxLength = 128
+    /// Seeds the data order, dropout and any new weights.
+    public var seed: UInt64 = 42
+    /// The fraction of all steps spent warming up.
+    public var warmupRatio: Float = 0.1
+    /// AdamW's decoupled weight decay (not on biases and LayerNorm weights).
+    public var weightDecay: Float = 0.01
+    /// The global gradient norm is clipped to this (0: no clipping).
+    public var maxGradientNorm: Float = 1
+    /// Examples per evaluation batch.
+    public var evaluationBatchSize = 64
+    /// Log a progress line every this many steps (the progress bar updates every step).
+    public var logEvery = 20
+
+    /// The default recipe.
+    public init() {}
+
+    /// The first problem with these settings, naming the option.
+    public func validate() throws(TrainingError) {
+        func require(_ condition: Bool, _ option: String, _ expected: String) throws(TrainingError) {
+            if !condition { throw TrainingError.invalidOption(option, expected: expected) }
+        }
+        try require(epochs > 0, "--epochs", "a positive integer")
+        try require(learningRate > 0 && learningRate.isFinite, "--lr", "a positive learning rate")
+        try require(batchSize > 0, "--batch-size", "a positive integer")
+        try require(maxLength >= 2, "--max-length", "at least 2 (room for [CLS] and [SEP])")
+        try require(warmupRatio >= 0 && warmupRatio < 1, "--warmup-ratio", "a fraction in [0, 1)")
+        try require(weightDecay >= 0, "--weight-decay", "a non-negative number")
+        try require(maxGradientNorm >= 0, "--max-grad-norm", "a non-negative number")
+        try require(evaluationBatchSize > 0, "--eval-batch-size", "a positive integer")
+    }
+}
+
+/// What can go wrong in a training run that a user can fix.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// An option out of range.
+    case invalidOption(String, expected: String)
+    /// No training batches.
+    case emptyTrainingSet
+    /// A checkpoint that cannot be resumed, and why.
+    case unusableCheckpoint(path: String, reason: String)
+    /// The loss became NaN or infinite at this step.
+    case divergence(step: Int, loss: Float)
+
+    public var description: String {
+        switch self {
+        case .invalidOption(let option, let expected): "\(option): expected \(expected)"
+        case .emptyTrainingSet: "the training set has no examples"
+        case .unusableCheckpoint(let path, let reason): "\(path): cannot resume: \(reason)"
+        case .divergence(let step, let loss): "training diverged: loss \(loss) at step \(step); try a lower --lr"
+        }
+    }
+}

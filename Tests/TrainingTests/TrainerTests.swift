@@ -1,0 +1,113 @@
+import Foundation
+import Models
+import NN
+import TensorCore
+import TestSupport
+import Text
+import Training
+import XCTest
+
+/// The training loop: learning, checkpoints, and exact resumption after a crash.
+final class TrainerTests: XCTestCase {
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-trainer-\(UUID().uuidString)")
+    }
+
+    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
+
+    /// A micro classifier and a learnable toy task: the label is whether token 5 occurs.
+    func setUp(seed: UInt64) -> (BertForSequenceClassification, (Int) -> [TrainingBatch]) {
+        var config = BertConfig()
+        (config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads) = (12, 16, 2, 2)
+        (config.intermediateSize, config.maxPositionEmbeddings) = (32, 16)
+        let model = BertForSequenceClassification(config, seed: seed)
+        var generator = RandomGenerator(seed: 9)
+        let examples: [(ids: [Int], label: Float)] = (0..<48).map { _ in
+            let length = 3 + Int(generator.next() % 5)
+            let ids = [1] + (0..<length).map { _ in 2 + Int(generator.next() % 10) } + [2]
+            return (ids, ids.contains(5) ? 1 : 0)
+        }
+        let batches: (Int) -> [TrainingBatch] = { epoch in
+            var order = RandomGenerator(seed: 100 + UInt64(epoch))
+            let permutation = Array(0..<examples.count).shuffled(using: &order)
+            return stride(from: 0, to: permutation.count, by: 8).map { start in
+                let indices = Array(permutation[start..<min(start + 8, permutation.count)])
+                let encodings = indices.map { i in
+                    Encoding(ids: examples[i].ids, tokenTypeIds: Array(repeating: 0, count: examples[i].ids.count),
+                             attentionMask: Array(repeating: 1, count: examples[i].ids.count))
+                }
+                return TrainingBatch(tokens: TokenBatch(encodings, paddingId: 0), labels: indices.map { examples[$0].label }, indices: indices)
+            }
+        }
+        return (model, batches)
+    }
+
+    func trainer(_ model: BertForSequenceClassification, _ batches: @escaping (Int) -> [TrainingBatch], epochs: Int,
+                 crashAtStep: Int? = nil) -> Trainer {
+        var configuration = TrainingConfiguration()
+        (configuration.epochs, configuration.learningRate, configuration.logEvery) = (epochs, 1e-2, 2)
+        var steps = 0
+        return Trainer(configuration: configuration, parameters: model.namedParameters, directory: directory, batches: batches,
+                       loss: { batch, context in
+                           steps += 1
+                           if steps == crashAtStep { throw SimulatedCrash() }
+                           return model.loss(model(batch.tokens, context: context).logits, labels: batch.labels)
+                       },
+                       evaluate: { ["accuracy": 0] })
+    }
+
+    /// Stands in for a crash inside epoch 3: the run stops with nothing saved after epoch 2.
+    struct SimulatedCrash: Error {}
+
+    func testLossFallsAndCheckpointsAreWritten() throws {
+        let (model, batches) = setUp(seed: 1)
+        let history = try trainer(model, batches, epochs: 10).run()
+        print("toy task mean loss per epoch: \(history.map { String(format: "%.4f", $0.meanLoss) }.joined(separator: ", "))")
+        XCTAssertLessThan(history.last!.meanLoss, history.first!.meanLoss * 0.8)
+        let checkpoints = try FileManager.default.contentsOfDirectory(atPath: directory.appendingPathComponent("checkpoints").path)
+        XCTAssertEqual(checkpoints, ["epoch-10"], "only the newest checkpoint is kept")
+        let log = try String(contentsOf: directory.appendingPathComponent("train_log.jsonl"), encoding: .utf8)
+        XCTAssertEqual(log.split(separator: "\n").filter { $0.contains("\"event\":\"epoch\"") }.count, 10)
+    }
+
+    /// A run that crashes in epoch 3 and is resumed ends with the same bits as one that did not.
+    func testResumeGivesTheSameResultAsAnUninterruptedRun() throws {
+        let (reference, referenceBatches) = setUp(seed: 2)
+        let uninterruptedDirectory = directory!
+        try trainer(reference, referenceBatches, epochs: 4).run()
+
+        directory = uninterruptedDirectory.appendingPathExtension("interrupted")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (model, batches) = setUp(seed: 2)
+        // 6 batches per epoch: step 15 is in epoch 3.
+        XCTAssertThrowsError(try trainer(model, batches, epochs: 4, crashAtStep: 15).run())
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoints/epoch-2/state.json").path))
+
+        let (resumed, resumedBatches) = setUp(seed: 2)  // a new process: fresh weights, restored from the checkpoint
+        let history = try trainer(resumed, resumedBatches, epochs: 4).run(resume: true)
+        XCTAssertEqual(history.count, 4)
+        for ((name, a), (_, b)) in zip(reference.namedParameters, resumed.namedParameters) {
+            XCTAssertEqual(a.scalars, b.scalars, "\(name) differs after resuming")
+        }
+    }
+
+    func testInvalidOptionsAndChangedSettingsAreReported() throws {
+        var configuration = TrainingConfiguration()
+        configuration.learningRate = -1
+        XCTAssertThrowsError(try configuration.validate()) { XCTAssertEqual("\($0)", "--lr: expected a positive learning rate") }
+
+        let (model, batches) = setUp(seed: 3)
+        try trainer(model, batches, epochs: 1).run()
+        var other = TrainingConfiguration()
+        other.epochs = 1
+        other.batchSize = 16
+        let changed = Trainer(configuration: other, parameters: model.namedParameters, directory: directory, batches: batches,
+                              loss: { b, c in model.loss(model(b.tokens, context: c).logits, labels: b.labels) }, evaluate: { [:] })
+        XCTAssertThrowsError(try changed.run(resume: true)) { error in
+            XCTAssertTrue("\(error)".contains("cannot resume: it was made with other settings"), "\(error)")
+        }
+    }
+}
+
