@@ -6,9 +6,9 @@ import CBLAS
 /// row (or column) blocks that `Parallel` runs on the engine's threads, one sgemm per block.
 /// Why: OpenBLAS's worker threads spin in `sched_yield` after each product, which on a 2-core
 /// machine took 15–20% of a training step away from the element-wise kernels that follow
-/// (measured with perf). And since every output element is computed by one single-threaded
-/// sgemm whose inner loop does not depend on the split, results are the same bits for any
-/// thread count.
+/// (measured with perf). Every output element is computed by one single-threaded sgemm; most
+/// products give the same bits for any thread count, but OpenBLAS may block a block of another
+/// shape differently (a long inner dimension), so the guarantee is a normwise relative 1e-6.
 enum BLAS {
     /// Products below this many multiply-adds are not split.
     static let splitThreshold = 1 << 18
@@ -64,9 +64,8 @@ enum BLAS {
 
     /// `count` independent products with the same dimensions, at fixed strides between them.
     ///
-    /// Small products (attention's 128×64·64×128) are spread over the threads whole; large
-    /// ones are each split by `gemm`. Either way no product is shared by two sgemm calls in a
-    /// way that depends on the thread count.
+    /// Small products (attention's 128×64·64×128) are spread over the threads whole, so their
+    /// results never depend on the thread count; large ones are each split by `gemm`.
     static func batchedGemm(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
                             _ c: UnsafeMutablePointer<Float>, strideC: Int, count: Int,
                             m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0) {
