@@ -35,11 +35,11 @@ let package = Package(
         ),
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
-        .target(name: "Training", dependencies: ["NN", "TensorCore", "Text"]),
+        .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "Models", "NN", "TensorCore", "Text",
+                "Models", "NN", "Tasks", "TensorCore", "Text", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -49,9 +49,11 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),
         .testTarget(name: "TextTests", dependencies: ["Text"], resources: [.copy("Fixtures")]),
+        .target(name: "Tasks", dependencies: ["TensorCore", "Text"]),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Text"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "TensorCore", "Text", "TestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],

@@ -17,7 +17,8 @@ public enum BertCheckpoint {
 
     /// What loading found besides the parameters.
     public struct LoadReport: Sendable, Equatable {
-        /// The checkpoint had no `classifier.*`: the head was initialised from the seed.
+        /// The checkpoint had no `classifier.*` (or one of another label count, replaced on request):
+        /// the head was initialised from the seed.
         public var headInitialized = false
         /// The checkpoint had no `pooler.*` (it was initialised from the seed).
         public var poolerInitialized = false
@@ -28,7 +29,10 @@ public enum BertCheckpoint {
     }
 
     /// Loads the classifier in `directory`, with `numLabels` overriding the config's when given.
-    public static func load(_ directory: URL, numLabels: Int? = nil, seed: UInt64 = 0) throws
+    ///
+    /// `replacingHeadOfOtherSize`: a checkpoint whose head predicts another number of labels
+    /// gets a new head (reported) instead of an error, as fine-tuning on a new task needs.
+    public static func load(_ directory: URL, numLabels: Int? = nil, replacingHeadOfOtherSize: Bool = false, seed: UInt64 = 0) throws
         -> (model: BertForSequenceClassification, report: LoadReport)
     {
         var config = try BertConfig(contentsOf: directory.appendingPathComponent("config.json"))
@@ -38,7 +42,11 @@ public enum BertCheckpoint {
         guard FileManager.default.fileExists(atPath: file.path) else {
             throw CheckpointError(file: file.path, problem: "is missing; expected the weights in safetensors format")
         }
-        let report = try assign(SafeTensors.read(file), to: model, file: file.path)
+        var tensors = try SafeTensors.read(file)
+        if replacingHeadOfOtherSize, let head = tensors["classifier.bias"], head.shape != [config.numLabels] {
+            tensors = tensors.filter { !$0.key.hasPrefix("classifier.") }
+        }
+        let report = try assign(tensors, to: model, file: file.path)
         return (model, report)
     }
 

@@ -49,3 +49,15 @@ extension BertOutputs {
         return (lastHiddenState * weights).sum(axis: 1) / clamped               // [B, H]
     }
 }
+
+extension BertForSequenceClassification {
+    /// Names the outputs (`id2label`) and the problem type, keeping the head's size.
+    public func relabel(_ names: [String], regression: Bool) {
+        var config = bert.config
+        if !regression, names.count == config.numLabels {
+            config.id2label = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($0.offset, $0.element) })
+        }
+        config.problemType = regression ? .regression : .singleLabelClassification
+        bert.config = config
+    }
+}

@@ -169,7 +169,8 @@ public final class BertLayer: Layer {
 
 /// The BERT encoder with its pooler: `BertModel` of transformers.
 public final class BertModel: Layer {
-    public let config: BertConfig
+    /// The configuration; labels and problem type may be renamed after loading (`relabel`).
+    public internal(set) var config: BertConfig
     public let embeddings: BertEmbeddings
     /// `encoder.layer.N`.
     public let layers: [BertLayer]

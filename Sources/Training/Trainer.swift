@@ -1,22 +1,7 @@
 import Foundation
 import NN
+import Tasks
 import TensorCore
-import Text
-
-/// One batch of a training epoch.
-public struct TrainingBatch: Sendable {
-    public let tokens: TokenBatch
-    /// Class indices (as floats) or regression targets, one per row.
-    public let labels: [Float]
-    /// The examples' indices in their dataset (distillation looks up cached teacher outputs by them).
-    public let indices: [Int]
-
-    public init(tokens: TokenBatch, labels: [Float], indices: [Int]) {
-        self.tokens = tokens
-        self.labels = labels
-        self.indices = indices
-    }
-}
 
 /// The training loop: AdamW with a linear warm-up/decay schedule, gradient clipping, dropout,
 /// a checkpoint after every epoch, and exact resumption.
@@ -29,16 +14,16 @@ public final class Trainer {
     public let configuration: TrainingConfiguration
     /// Every tensor that is trained, with its checkpoint name.
     public let parameters: [(name: String, tensor: Tensor)]
-    let batches: (_ epoch: Int) -> [TrainingBatch]
-    let loss: (_ batch: TrainingBatch, _ context: ForwardContext) throws -> Tensor
+    let batches: (_ epoch: Int) -> [Batch]
+    let loss: (_ batch: Batch, _ context: ForwardContext) throws -> Tensor
     let evaluate: () throws -> [String: Double]
     let directory: URL
     public weak var observer: TrainingObserver?
 
     /// A trainer; `directory` receives the checkpoints and `train_log.jsonl`.
     public init(configuration: TrainingConfiguration, parameters: [(name: String, tensor: Tensor)],
-                directory: URL, batches: @escaping (_ epoch: Int) -> [TrainingBatch],
-                loss: @escaping (_ batch: TrainingBatch, _ context: ForwardContext) throws -> Tensor,
+                directory: URL, batches: @escaping (_ epoch: Int) -> [Batch],
+                loss: @escaping (_ batch: Batch, _ context: ForwardContext) throws -> Tensor,
                 evaluate: @escaping () throws -> [String: Double]) {
         self.configuration = configuration
         self.parameters = parameters
@@ -55,8 +40,9 @@ public final class Trainer {
         try configuration.validate()
         let firstEpoch = batches(1)
         guard !firstEpoch.isEmpty else { throw TrainingError.emptyTrainingSet }
+        guard firstEpoch.allSatisfy({ $0.labels != nil }) else { throw TrainingError.unlabeledTrainingSet }
         let stepsPerEpoch = firstEpoch.count
-        let examplesPerEpoch = firstEpoch.reduce(0) { $0 + $1.labels.count }
+        let examplesPerEpoch = firstEpoch.reduce(0) { $0 + $1.count }
         let totalSteps = stepsPerEpoch * configuration.epochs
         let schedule = LinearSchedule(peak: configuration.learningRate,
                                       warmupSteps: Int((Float(totalSteps) * configuration.warmupRatio).rounded(.down)),
@@ -95,8 +81,8 @@ public final class Trainer {
                 Autograd.noGrad { optimizer.update(lr: rate) }
                 for p in trained { p.zeroGrad() }
                 state.step += 1
-                lossSum += Double(lossValue) * Double(batch.labels.count)
-                examples += batch.labels.count
+                lossSum += Double(lossValue) * Double(batch.count)
+                examples += batch.count
                 let elapsed = Date().timeIntervalSince(start)
                 let speed = Double(examples) / max(elapsed, 1e-9)
                 let remainingExamples = Double(totalSteps - state.step) * Double(examplesPerEpoch) / Double(stepsPerEpoch)

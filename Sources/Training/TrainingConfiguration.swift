@@ -49,6 +49,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidOption(String, expected: String)
     /// No training batches.
     case emptyTrainingSet
+    /// Training batches without labels (a test split).
+    case unlabeledTrainingSet
     /// A checkpoint that cannot be resumed, and why.
     case unusableCheckpoint(path: String, reason: String)
     /// The loss became NaN or infinite at this step.
@@ -58,6 +60,7 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         switch self {
         case .invalidOption(let option, let expected): "\(option): expected \(expected)"
         case .emptyTrainingSet: "the training set has no examples"
+        case .unlabeledTrainingSet: "the training split has no labels (test splits cannot be trained on)"
         case .unusableCheckpoint(let path, let reason): "\(path): cannot resume: \(reason)"
         case .divergence(let step, let loss): "training diverged: loss \(loss) at step \(step); try a lower --lr"
         }

@@ -2,63 +2,12 @@ import Foundation
 import Models
 import NN
 import TensorCore
-import Text
 import TestSupport
+import Text
 import XCTest
 
 /// The `kdnas` executable end to end: outputs against the library and the reference, and errors.
-final class CommandLineTests: XCTestCase {
-    var directory: URL!
-
-    override func setUpWithError() throws {
-        directory = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-cli-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
-
-    /// Runs the built `kdnas` with `arguments`.
-    func kdnas(_ arguments: [String]) throws -> (status: Int32, output: String, errors: String) {
-        // The test bundle sits beside the built products (on Linux the bundle URL is that folder).
-        let bundle = Bundle(for: Self.self).bundleURL
-        let products = bundle.pathExtension == "xctest" ? bundle.deletingLastPathComponent() : bundle
-        let process = Process()
-        process.executableURL = products.appendingPathComponent("kdnas")
-        process.arguments = arguments
-        let output = Pipe(), errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let out = output.fileHandleForReading.readDataToEndOfFile(), err = errors.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: out, as: UTF8.self), String(decoding: err, as: UTF8.self))
-    }
-
-    /// The JSON objects printed one per line.
-    func jsonLines(_ text: String) throws -> [[String: Any]] {
-        try text.split(separator: "\n").map { try JSONSerialization.jsonObject(with: Data($0.utf8)) as! [String: Any] }
-    }
-
-    func write(_ lines: [String], to name: String) throws -> String {
-        let url = directory.appendingPathComponent(name)
-        try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
-        return url.path
-    }
-
-    /// A tiny classifier folder (the committed gelu fixture) with a small vocabulary beside it.
-    func tinyModel() throws -> URL {
-        let fixtures = Repository.root.appendingPathComponent("Tests/ModelsTests/Fixtures/tiny-gelu")
-        let folder = directory.appendingPathComponent("tiny")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in ["config.json", "model.safetensors"] {
-            try FileManager.default.copyItem(at: fixtures.appendingPathComponent(name), to: folder.appendingPathComponent(name))
-        }
-        let words = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "the", "movie", "was", "great", "dull", "a", "film", ",", "."]
-        let vocabulary = words + (words.count..<99).map { "w\($0)" }
-        try (vocabulary.joined(separator: "\n") + "\n").write(to: folder.appendingPathComponent("vocab.txt"), atomically: true, encoding: .utf8)
-        return folder
-    }
-
+final class CommandLineTests: CommandLineTestCase {
     func testHelpListsTheSubcommands() throws {
         let help = try kdnas(["--help"]).output
         for command in ["info", "inspect", "tokenize", "embed", "predict", "throughput"] {

@@ -3,6 +3,7 @@ import Models
 import NN
 import TensorCore
 import TestSupport
+import Tasks
 import Text
 import Training
 import XCTest
@@ -18,7 +19,7 @@ final class TrainerTests: XCTestCase {
     override func tearDownWithError() throws { try? FileManager.default.removeItem(at: directory) }
 
     /// A micro classifier and a learnable toy task: the label is whether token 5 occurs.
-    func setUp(seed: UInt64) -> (BertForSequenceClassification, (Int) -> [TrainingBatch]) {
+    func setUp(seed: UInt64) -> (BertForSequenceClassification, (Int) -> [Batch]) {
         var config = BertConfig()
         (config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads) = (12, 16, 2, 2)
         (config.intermediateSize, config.maxPositionEmbeddings) = (32, 16)
@@ -29,7 +30,7 @@ final class TrainerTests: XCTestCase {
             let ids = [1] + (0..<length).map { _ in 2 + Int(generator.next() % 10) } + [2]
             return (ids, ids.contains(5) ? 1 : 0)
         }
-        let batches: (Int) -> [TrainingBatch] = { epoch in
+        let batches: (Int) -> [Batch] = { epoch in
             var order = RandomGenerator(seed: 100 + UInt64(epoch))
             let permutation = Array(0..<examples.count).shuffled(using: &order)
             return stride(from: 0, to: permutation.count, by: 8).map { start in
@@ -38,13 +39,13 @@ final class TrainerTests: XCTestCase {
                     Encoding(ids: examples[i].ids, tokenTypeIds: Array(repeating: 0, count: examples[i].ids.count),
                              attentionMask: Array(repeating: 1, count: examples[i].ids.count))
                 }
-                return TrainingBatch(tokens: TokenBatch(encodings, paddingId: 0), labels: indices.map { examples[$0].label }, indices: indices)
+                return Batch(tokens: TokenBatch(encodings, paddingId: 0), labels: indices.map { examples[$0].label }, indices: indices)
             }
         }
         return (model, batches)
     }
 
-    func trainer(_ model: BertForSequenceClassification, _ batches: @escaping (Int) -> [TrainingBatch], epochs: Int,
+    func trainer(_ model: BertForSequenceClassification, _ batches: @escaping (Int) -> [Batch], epochs: Int,
                  crashAtStep: Int? = nil) -> Trainer {
         var configuration = TrainingConfiguration()
         (configuration.epochs, configuration.learningRate, configuration.logEvery) = (epochs, 1e-2, 2)
@@ -53,7 +54,7 @@ final class TrainerTests: XCTestCase {
                        loss: { batch, context in
                            steps += 1
                            if steps == crashAtStep { throw SimulatedCrash() }
-                           return model.loss(model(batch.tokens, context: context).logits, labels: batch.labels)
+                           return model.loss(model(batch.tokens, context: context).logits, labels: batch.labels!)
                        },
                        evaluate: { ["accuracy": 0] })
     }
@@ -104,7 +105,7 @@ final class TrainerTests: XCTestCase {
         other.epochs = 1
         other.batchSize = 16
         let changed = Trainer(configuration: other, parameters: model.namedParameters, directory: directory, batches: batches,
-                              loss: { b, c in model.loss(model(b.tokens, context: c).logits, labels: b.labels) }, evaluate: { [:] })
+                              loss: { b, c in model.loss(model(b.tokens, context: c).logits, labels: b.labels!) }, evaluate: { [:] })
         XCTAssertThrowsError(try changed.run(resume: true)) { error in
             XCTAssertTrue("\(error)".contains("cannot resume: it was made with other settings"), "\(error)")
         }
