@@ -92,3 +92,27 @@ func printJSON(_ object: [String: Any]) throws {
 
 /// Floats as Doubles for JSON.
 func jsonNumbers(_ values: ArraySlice<Float>) -> [Double] { values.map(Double.init) }
+
+/// The options of commands that run a model over a file of inputs (`embed`, `predict`).
+struct InferenceOptions: ParsableArguments {
+    @Option(help: "Hugging Face model folder.")
+    var model: String
+    @Option(help: "Text file: one text, or text<TAB>pair, per line.")
+    var input: String
+    @Option(help: "Truncate inputs to this many tokens.")
+    var maxLength = 128
+    @Option(help: "Inputs per forward pass.")
+    var batchSize = 32
+    @Flag(help: "Print one JSON object per input line.")
+    var json = false
+    @OptionGroup var engine: EngineOptions
+
+    /// Applies the engine options and loads the model, its tokenizer and the batches of the input.
+    func prepare() throws -> (folder: ModelFolder, batches: [(range: Range<Int>, batch: TokenBatch)]) {
+        try engine.apply()
+        let folder = try ModelFolder(model)
+        let batches = folder.batches(try InputLine.read(input), tokenizer: try folder.tokenizer(), maxLength: maxLength,
+                                     batchSize: batchSize)
+        return (folder, batches)
+    }
+}

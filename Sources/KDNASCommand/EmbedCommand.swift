@@ -14,27 +14,14 @@ struct EmbedCommand: ParsableCommand {
         case mean, cls
     }
 
-    @Option(help: "Hugging Face model folder.")
-    var model: String
-    @Option(help: "Text file: one text, or text<TAB>pair, per line.")
-    var input: String
+    @OptionGroup var options: InferenceOptions
     @Option(help: "mean: average over attended tokens (sentence-transformers); cls: the [CLS] token.")
     var pooling: Pooling = .mean
-    @Option(help: "Truncate inputs to this many tokens.")
-    var maxLength = 128
-    @Option(help: "Inputs per forward pass.")
-    var batchSize = 32
-    @Flag(help: "Print one JSON object per input line.")
-    var json = false
-    @OptionGroup var engine: EngineOptions
 
     func run() throws {
-        try engine.apply()
-        let folder = try ModelFolder(model)
-        let tokenizer = try folder.tokenizer()
-        let lines = try InputLine.read(input)
+        let (folder, batches) = try options.prepare()
         let hidden = folder.model.config.hiddenSize
-        for (_, batch) in folder.batches(lines, tokenizer: tokenizer, maxLength: maxLength, batchSize: batchSize) {
+        for (_, batch) in batches {
             let outputs = Autograd.noGrad { folder.model.bert(batch) }
             let pooled = pooling == .mean
                 ? outputs.meanPooled(mask: batch.attentionMask)
@@ -42,7 +29,7 @@ struct EmbedCommand: ParsableCommand {
             let values = pooled.scalars
             for row in 0..<batch.batch {
                 let vector = values[(row * hidden)..<((row + 1) * hidden)]
-                if json {
+                if options.json {
                     try printJSON(["embedding": jsonNumbers(vector)])
                 } else {
                     print(vector.map { String(format: "%.6f", $0) }.joined(separator: " "))

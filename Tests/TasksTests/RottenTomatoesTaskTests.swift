@@ -1,4 +1,5 @@
 import Foundation
+import TestSupport
 import XCTest
 @testable import Tasks
 
@@ -28,8 +29,7 @@ final class RottenTomatoesTaskTests: XCTestCase {
 
     /// Asserts that the task's three splits equal the Python reference's, example by example.
     private func assertMatchesPython(_ task: RottenTomatoesTask, file: StaticString = #filePath, line: UInt = #line) throws {
-        let output = try RepositoryPaths.runPython(["scripts/reference/rotten_tomatoes_split.py", "--json",
-                                                    "--source", task.sourceFile.path])
+        let output = Data(try TestSupport.Reference.run("rotten_tomatoes_split.py", ["--json", "--source", task.sourceFile.path]).utf8)
         let reference = try JSONDecoder().decode(Reference.self, from: output)
         let summary = try task.prepare().summary
         XCTAssertEqual(summary.counts, reference.counts, file: file, line: line)
@@ -145,7 +145,7 @@ final class RottenTomatoesTaskTests: XCTestCase {
     }
 
     func testRealCorpusMatchesThePythonReference() throws {
-        let source = try RepositoryPaths.requireRottenTomatoesCorpus()
+        let source = try Repository.requireCache("data/rotten_tomatoes_corpus_full.csv", makeWith: "scripts/setup-data.sh")
         let task = RottenTomatoesTask(sourceFile: source, cacheDirectory: folder.url.appendingPathComponent("rotten-tomatoes"))
         let summary = try task.prepare().summary
         print("rotten-tomatoes: train \(summary.counts["train"]!), dev \(summary.counts["dev"]!), test \(summary.counts["test"]!); "

@@ -57,13 +57,18 @@ public enum Reference {
         let process = Process()
         process.executableURL = python
         process.arguments = [Repository.root.appendingPathComponent("scripts/reference/\(script)").path] + arguments
-        let output = Pipe(), errors = Pipe()
+        process.currentDirectoryURL = Repository.root
+        // Standard error goes to a file, so that neither pipe can fill up while the other is read.
+        let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-reference-\(UUID().uuidString).err")
+        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errorFile) }
+        let output = Pipe()
         process.standardOutput = output
-        process.standardError = errors
+        process.standardError = try FileHandle(forWritingTo: errorFile)
         try process.run()
         let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        let errorText = (try? String(contentsOf: errorFile, encoding: .utf8)) ?? ""
         guard process.terminationStatus == 0 else {
             struct ReferenceFailed: Error, CustomStringConvertible { let description: String }
             throw ReferenceFailed(description: "\(script) exited with \(process.terminationStatus): \(errorText)")

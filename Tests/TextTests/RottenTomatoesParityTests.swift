@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Text
 
 /// Parity with transformers 5's (Rust-backed) BertTokenizer on every text of the Rotten Tomatoes
@@ -25,13 +26,8 @@ final class RottenTomatoesParityTests: XCTestCase {
     }
 
     func testEveryTextMatchesReference() throws {
-        let url = RepositoryPaths.fixtureCache.appendingPathComponent("tokenizer_rotten_tomatoes.json")
-        guard FileManager.default.fileExists(atPath: url.path) else {
-            throw XCTSkip("cache/fixtures/tokenizer_rotten_tomatoes.json not found; run scripts/setup-data.sh, "
-                + "scripts/setup-reference.sh, then .venv-ref/bin/python "
-                + "scripts/reference/make_tokenizer_fixtures.py rotten-tomatoes")
-        }
-        let tokenizer = try BertTokenizer(directory: try RepositoryPaths.requireMiniLM())
+        let url = try Repository.requireCache("fixtures/tokenizer_rotten_tomatoes.json", makeWith: "scripts/make-fixtures.sh")
+        let tokenizer = try BertTokenizer(directory: try requireMiniLM())
         let fixture = try JSONDecoder().decode(Fixture.self, from: Data(contentsOf: url))
         XCTAssertEqual(fixture.texts.count, fixture.inputIds.count)
         XCTAssertEqual(fixture.pairs.count, fixture.pairInputIds.count)

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import TestSupport
 @testable import Text
 
 /// Parity with transformers 5's (Rust-backed) BertTokenizer on hand-picked hard inputs (accents,
@@ -16,7 +17,7 @@ final class TrickyFixtureTests: XCTestCase {
 
     /// Runs on the real MiniLM files in `cache/minilm/` when `scripts/setup-data.sh` has fetched them.
     func testFixtureWithMiniLMFiles() throws {
-        let tokenizer = try BertTokenizer(directory: try RepositoryPaths.requireMiniLM())
+        let tokenizer = try BertTokenizer(directory: try requireMiniLM())
         let (fixture, _) = try TrickyFixture.load()
         XCTAssertEqual(tokenizer.vocabulary.count, fixture.vocabularySize)
         check(tokenizer, against: fixture, label: "cache/minilm")
