@@ -45,7 +45,7 @@ public final class Trainer {
         let examplesPerEpoch = firstEpoch.reduce(0) { $0 + $1.count }
         let totalSteps = stepsPerEpoch * configuration.epochs
         let schedule = LinearSchedule(peak: configuration.learningRate,
-                                      warmupSteps: Int((Float(totalSteps) * configuration.warmupRatio).rounded(.down)),
+                                      warmupSteps: Int((Double(totalSteps) * configuration.warmupRatio).rounded(.up)),
                                       totalSteps: totalSteps)
         let optimizer = AdamW(parameters, weightDecay: configuration.weightDecay)
         var state = TrainingCheckpoint.State(configuration: configuration, completedEpochs: 0, step: 0, optimizerStep: 0,

@@ -13,8 +13,8 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public var maxLength = 128
     /// Seeds the data order, dropout and any new weights.
     public var seed: UInt64 = 42
-    /// The fraction of all steps spent warming up.
-    public var warmupRatio: Float = 0.1
+    /// The fraction of all steps spent warming up (rounded up to whole steps, as transformers' Trainer).
+    public var warmupRatio = 0.1
     /// AdamW's decoupled weight decay (not on biases and LayerNorm weights).
     public var weightDecay: Float = 0.01
     /// The global gradient norm is clipped to this (0: no clipping).
