@@ -67,8 +67,35 @@ struct ModelFolder {
         (model, report) = try BertCheckpoint.load(url)
     }
 
-    /// The tokenizer stored beside the weights.
-    func tokenizer() throws -> BertTokenizer { try BertTokenizer(directory: url) }
+    /// The tokenizer stored beside the weights, checked against the model.
+    func tokenizer() throws -> BertTokenizer {
+        let tokenizer = try BertTokenizer(directory: url)
+        try ModelFolder.check(tokenizer, fits: model.config, folder: url.path)
+        return tokenizer
+    }
+
+    /// Throws unless every id of `tokenizer` is a row of the model's embeddings.
+    static func check(_ tokenizer: BertTokenizer, fits config: BertConfig, folder: String) throws {
+        guard tokenizer.vocabulary.count <= config.vocabSize else {
+            throw CommandError("\(folder): vocab.txt has \(tokenizer.vocabulary.count) tokens; the model's vocab_size is \(config.vocabSize)")
+        }
+    }
+
+    /// The truncation length to use (`maxLength`, else 128 or the model's positions if fewer);
+    /// throws unless it and `batchSize` are usable with this model.
+    func check(maxLength: Int?, batchSize: Int) throws -> Int {
+        guard batchSize > 0 else { throw ValidationError("--batch-size \(batchSize): expected a positive integer") }
+        return try ModelFolder.check(maxLength: maxLength, positions: model.config.maxPositionEmbeddings)
+    }
+
+    /// The truncation length: `maxLength`, else 128 or `positions` if fewer; throws when out of range.
+    static func check(maxLength: Int?, positions: Int) throws -> Int {
+        let length = maxLength ?? min(128, positions)
+        guard length >= 4, length <= positions else {
+            throw ValidationError("--max-length \(length): expected 4 to \(positions) (the model's max_position_embeddings)")
+        }
+        return length
+    }
 
     /// Encodes `lines` in batches of `batchSize`, padded to the longest of each batch.
     func batches(_ lines: [InputLine], tokenizer: BertTokenizer, maxLength: Int, batchSize: Int)
@@ -93,14 +120,19 @@ func printJSON(_ object: [String: Any]) throws {
 /// Floats as Doubles for JSON.
 func jsonNumbers(_ values: ArraySlice<Float>) -> [Double] { values.map(Double.init) }
 
+/// Metrics for JSON: NaN (Pearson of constant predictions) and infinities become null.
+func jsonMetrics(_ metrics: [String: Double]) -> [String: Any] {
+    metrics.mapValues { $0.isFinite ? $0 as Any : NSNull() }
+}
+
 /// The options of commands that run a model over a file of inputs (`embed`, `predict`).
 struct InferenceOptions: ParsableArguments {
     @Option(help: "Hugging Face model folder.")
     var model: String
     @Option(help: "Text file: one text, or text<TAB>pair, per line.")
     var input: String
-    @Option(help: "Truncate inputs to this many tokens.")
-    var maxLength = 128
+    @Option(help: "Truncate inputs to this many tokens (default: 128, or the model's positions if fewer).")
+    var maxLength: Int?
     @Option(help: "Inputs per forward pass.")
     var batchSize = 32
     @Flag(help: "Print one JSON object per input line.")
@@ -111,7 +143,8 @@ struct InferenceOptions: ParsableArguments {
     func prepare() throws -> (folder: ModelFolder, batches: [(range: Range<Int>, batch: TokenBatch)]) {
         try engine.apply()
         let folder = try ModelFolder(model)
-        let batches = folder.batches(try InputLine.read(input), tokenizer: try folder.tokenizer(), maxLength: maxLength,
+        let length = try folder.check(maxLength: maxLength, batchSize: batchSize)
+        let batches = folder.batches(try InputLine.read(input), tokenizer: try folder.tokenizer(), maxLength: length,
                                      batchSize: batchSize)
         return (folder, batches)
     }

@@ -4,6 +4,7 @@ import Models
 import NN
 import Tasks
 import TensorCore
+import Text
 import Training
 
 /// `kdnas finetune`: fine-tunes a BERT checkpoint on a task; the teacher of a search.
@@ -30,8 +31,8 @@ struct FinetuneCommand: ParsableCommand {
     var lr: Float = 5e-5
     @Option(help: "Examples per update.")
     var batchSize = 32
-    @Option(help: "Tokens per example after truncation.")
-    var maxLength = 128
+    @Option(help: "Tokens per example after truncation (default: 128, or the model's positions if fewer).")
+    var maxLength: Int?
     @Option(help: "Seed of the data order, dropout and the new classification head.")
     var seed: UInt64 = 42
     @Flag(help: "Continue from the newest checkpoint in --out.")
@@ -40,17 +41,19 @@ struct FinetuneCommand: ParsableCommand {
 
     func run() throws {
         try engine.apply()
-        var recipe = TrainingConfiguration()
-        (recipe.epochs, recipe.learningRate, recipe.batchSize, recipe.maxLength, recipe.seed) = (epochs, lr, batchSize, maxLength, seed)
-        try recipe.validate()
         let source = try taskOptions.source()
         let definition = source.definition
         let modelFolder = URL(fileURLWithPath: model)
-        let tokenizer = try ModelFolder(model).tokenizer()
+        let (network, report) = try BertCheckpoint.load(modelFolder, numLabels: definition.numLabels, replacingHeadOfOtherSize: true, seed: seed)
+        let maxLength = try ModelFolder.check(maxLength: self.maxLength, positions: network.config.maxPositionEmbeddings)
+        var recipe = TrainingConfiguration()
+        (recipe.epochs, recipe.learningRate, recipe.batchSize, recipe.maxLength, recipe.seed) = (epochs, lr, batchSize, maxLength, seed)
+        try recipe.validate()
+        let tokenizer = try BertTokenizer(directory: modelFolder)
+        try ModelFolder.check(tokenizer, fits: network.config, folder: model)
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: maxLength)
 
-        let (network, report) = try BertCheckpoint.load(modelFolder, numLabels: definition.numLabels, replacingHeadOfOtherSize: true, seed: seed)
         network.relabel(definition.labelNames, regression: definition.isRegression)
         let output = URL(fileURLWithPath: out)
         log("finetune: \(definition.name), \(train.count) training and \(dev.count) dev examples; model \(model) "
@@ -69,11 +72,11 @@ struct FinetuneCommand: ParsableCommand {
         let history = try trainer.run(resume: resume)
 
         try BertCheckpoint.save(network, to: output, tokenizerSource: modelFolder)
-        var results: [String: Any] = ["task": definition.name, "dev": history.last?.metrics ?? [:],
+        var results: [String: Any] = ["task": definition.name, "dev": jsonMetrics(history.last?.metrics ?? [:]),
                                       "train_seconds": history.reduce(0) { $0 + $1.seconds },
                                       "seconds_per_epoch": history.map(\.seconds), "wall_seconds": Date().timeIntervalSince(started)]
         if let test = try? source.load(.test), test.isLabeled, !test.examples.isEmpty {
-            results["test"] = ClassifierEvaluator.evaluate(network, on: EncodedDataset(test, tokenizer: tokenizer, maxLength: maxLength)).values
+            results["test"] = jsonMetrics(ClassifierEvaluator.evaluate(network, on: EncodedDataset(test, tokenizer: tokenizer, maxLength: maxLength)).values)
         }
         let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
         try AtomicFile.write(data, to: output.appendingPathComponent("eval_results.json"))
@@ -94,8 +97,8 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var taskOptions: TaskOptions
     @Option(help: "dev, test, dev-mismatched or test-mismatched (MNLI).")
     var split: Split = .dev
-    @Option(help: "Tokens per example after truncation.")
-    var maxLength = 128
+    @Option(help: "Tokens per example after truncation (default: 128, or the model's positions if fewer).")
+    var maxLength: Int?
     @Option(help: "Examples per forward pass.")
     var batchSize = 64
     @Flag(help: "Print one JSON object.")
@@ -112,6 +115,7 @@ struct EvaluateCommand: ParsableCommand {
         guard folder.model.config.numLabels == source.definition.numLabels else {
             throw CommandError("\(model): predicts \(folder.model.config.numLabels) labels; \(source.definition.name) has \(source.definition.numLabels)")
         }
+        let maxLength = try folder.check(maxLength: self.maxLength, batchSize: batchSize)
         let dataset = try source.load(split)
         guard dataset.isLabeled else { throw CommandError("the \(split) split of \(source.definition.name) has no labels to evaluate against") }
         let start = Date()
@@ -120,7 +124,7 @@ struct EvaluateCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         if json {
             try printJSON(["task": source.definition.name, "split": split.description, "examples": dataset.count,
-                           "metrics": metrics.values, "primary": metrics.primary, "seconds": seconds])
+                           "metrics": jsonMetrics(metrics.values), "primary": metrics.primary, "seconds": seconds])
         } else {
             print("\(source.definition.name) \(split), \(dataset.count) examples, \(String(format: "%.1f", seconds)) s:")
             for (name, value) in metrics.values.sorted(by: { $0.key < $1.key }) {
@@ -132,5 +136,5 @@ struct EvaluateCommand: ParsableCommand {
 
 /// A line on standard error: progress and notes, apart from results on standard output.
 func log(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }

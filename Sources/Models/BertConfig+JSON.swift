@@ -53,6 +53,9 @@ extension BertConfig {
             problemType = type
         }
         let numLabels = try fields.int("num_labels")
+        if let numLabels, numLabels < 1 {
+            throw ConfigError(field: "num_labels", value: "\(numLabels)", expected: "a positive integer")
+        }
         if let labels = try fields.object("id2label") {
             var mapping: [Int: String] = [:]
             for (key, value) in labels {

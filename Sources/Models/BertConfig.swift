@@ -59,7 +59,7 @@ public struct BertConfig: Equatable, Sendable {
     /// Whether the head is a regression (one output, MSE).
     public var isRegression: Bool { problemType == .regression || (problemType == nil && numLabels == 1) }
 
-    /// The first problem with this configuration, or nil when it is valid.
+    /// Throws the first problem with this configuration, naming the `config.json` key.
     public func validate() throws(ConfigError) {
         func require(_ condition: Bool, _ field: String, _ expected: String, _ value: Any) throws(ConfigError) {
             if !condition { throw ConfigError(field: field, value: "\(value)", expected: expected) }
@@ -81,6 +81,8 @@ public struct BertConfig: Equatable, Sendable {
         try require(!id2label.isEmpty && Set(id2label.keys) == Set(0..<id2label.count), "id2label",
                     "labels numbered 0..<num_labels", id2label.keys.sorted())
         try require(padTokenId >= 0 && padTokenId < vocabSize, "pad_token_id", "an id below vocab_size \(vocabSize)", padTokenId)
+        try require(problemType != .regression || numLabels == 1, "problem_type", "regression only with num_labels 1",
+                    problemType?.rawValue ?? "")
     }
 }
 

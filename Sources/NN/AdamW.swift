@@ -49,13 +49,17 @@ public final class AdamW {
         for (group, (m, v)) in zip(groups, moments) {
             guard let grad = group.parameter.grad else { continue }
             let decayFactor = group.decay ? 1 - lr * weightDecay : 1
-            let theta = group.parameter.data, g = grad.data, mp = m.pointer, vp = v.pointer
-            for i in 0..<group.parameter.count {
-                let gi = g[i]
-                mp[i] = b1 * mp[i] + (1 - b1) * gi
-                vp[i] = b2 * vp[i] + (1 - b2) * gi * gi
-                let denominator = vp[i].squareRoot() * inverseRoot2 + eps
-                theta[i] = theta[i] * decayFactor - stepSize * mp[i] / denominator
+            let theta = SendablePointer(group.parameter.data), g = SendablePointer(grad.data)
+            let mp = SendablePointer(m.pointer), vp = SendablePointer(v.pointer)
+            // Every element is updated on its own: split across the engine's threads.
+            Parallel.forChunks(group.parameter.count, grain: 65_536) { start, end in
+                for i in start..<end {
+                    let gi = g.base[i]
+                    mp.base[i] = b1 * mp.base[i] + (1 - b1) * gi
+                    vp.base[i] = b2 * vp.base[i] + (1 - b2) * gi * gi
+                    let denominator = vp.base[i].squareRoot() * inverseRoot2 + eps
+                    theta.base[i] = theta.base[i] * decayFactor - stepSize * mp.base[i] / denominator
+                }
             }
         }
     }
@@ -91,20 +95,24 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
     public var description: String { "optimizer state: missing or mis-shaped \(missing) (expected shape \(shape))" }
 }
 
-/// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm before clipping.
+/// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm before
+/// clipping (not finite when a gradient is: the caller decides what divergence means).
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
     var total: Double = 0
     for p in parameters {
         guard let g = p.grad else { continue }
-        for i in 0..<g.count { total += Double(g.data[i]) * Double(g.data[i]) }
+        total += Autograd.noGrad { Double((g * g).sum().item) }
     }
     let norm = Float(total.squareRoot())
     let scale = maxNorm / (norm + 1e-6)
-    if scale < 1 {
+    if norm.isFinite, scale < 1 {
         for p in parameters {
             guard let g = p.grad else { continue }
-            for i in 0..<g.count { g.data[i] *= scale }
+            let gp = SendablePointer(g.data)
+            Parallel.forChunks(g.count, grain: 65_536) { start, end in
+                for i in start..<end { gp.base[i] *= scale }
+            }
         }
     }
     return norm

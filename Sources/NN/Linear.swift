@@ -58,6 +58,7 @@ public final class Embedding: Layer {
 
     /// Rows normal(0, `std`); the padding row, if any, zero.
     public init(_ count: Int, _ dimension: Int, std: Float = 0.02, paddingIndex: Int? = nil, seed: UInt64) {
+        precondition(paddingIndex.map { (0..<count).contains($0) } ?? true, "Embedding: padding index \(paddingIndex!) outside 0..<\(count)")
         weight = Tensor.normal([count, dimension], std: std, seed: seed, requiresGrad: true)
         self.paddingIndex = paddingIndex
         if let paddingIndex { (weight.data + paddingIndex * dimension).update(repeating: 0, count: dimension) }

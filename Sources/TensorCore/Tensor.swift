@@ -35,7 +35,7 @@ public final class Tensor {
     @inline(__always) public var count: Int { storage.count }
     /// The number of dimensions.
     @inline(__always) public var rank: Int { shape.count }
-    /// Read-only pointer to the elements.
+    /// The elements; ops read them, the optimiser and checkpoint loaders write parameters through it.
     @inline(__always) public var data: UnsafeMutablePointer<Float> { storage.pointer }
 
     /// The elements as an array (a copy).

@@ -30,11 +30,10 @@ public final class TensorStorage: @unchecked Sendable {
 /// A pointer that may cross into the closures of a parallel loop.
 ///
 /// Kernels split work into disjoint index ranges, so no two threads write the same element.
-@usableFromInline
-struct SendablePointer<Element>: @unchecked Sendable {
-    @usableFromInline let base: UnsafeMutablePointer<Element>
-    @inlinable init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
-    @inlinable init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
+package struct SendablePointer<Element>: @unchecked Sendable {
+    package let base: UnsafeMutablePointer<Element>
+    package init(_ base: UnsafeMutablePointer<Element>) { self.base = base }
+    package init(_ base: UnsafePointer<Element>) { self.base = UnsafeMutablePointer(mutating: base) }
 }
 
 /// Recycles large buffers by exact size, so that a training or inference loop that allocates
@@ -84,12 +83,4 @@ final class BufferPool: @unchecked Sendable {
         free(pointer)
     }
 
-    /// Releases every idle buffer to the system.
-    func drain() {
-        lock.withLock {
-            for pointers in idle.values { pointers.forEach { free($0) } }
-            idle = [:]
-            idleBytes = 0
-        }
-    }
 }

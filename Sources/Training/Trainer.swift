@@ -48,15 +48,12 @@ public final class Trainer {
                                       warmupSteps: Int((Double(totalSteps) * configuration.warmupRatio).rounded(.up)),
                                       totalSteps: totalSteps)
         let optimizer = AdamW(parameters, weightDecay: configuration.weightDecay)
-        var state = TrainingCheckpoint.State(configuration: configuration, completedEpochs: 0, step: 0, optimizerStep: 0,
-                                             dropout: RandomGenerator(seed: configuration.seed &+ 0x5EED), history: [])
-        if resume, let checkpoint = TrainingCheckpoint.latest(in: directory) {
-            let saved = try TrainingCheckpoint.restore(checkpoint, parameters: parameters, optimizer: optimizer)
-            guard saved.configuration == configuration else {
-                throw TrainingError.unusableCheckpoint(path: checkpoint.path,
-                                                       reason: "it was made with other settings (\(saved.configuration)); use the same options or a new --out")
-            }
-            state = saved
+        var state = TrainingCheckpoint.State(configuration: configuration, stepsPerEpoch: stepsPerEpoch, completedEpochs: 0,
+                                             step: 0, dropout: RandomGenerator(seed: configuration.seed &+ 0x5EED), history: [])
+        if let checkpoint = TrainingCheckpoint.latest(in: directory) {
+            guard resume else { throw TrainingError.existingRun(path: directory.path) }
+            state = try TrainingCheckpoint.restore(checkpoint, expecting: configuration, stepsPerEpoch: stepsPerEpoch,
+                                                   parameters: parameters, optimizer: optimizer)
         }
         let log = try TrainingLog(directory.appendingPathComponent("train_log.jsonl"))
         observer?.trainingWillStart(TrainingPlan(epochs: configuration.epochs, stepsPerEpoch: stepsPerEpoch,
@@ -77,7 +74,10 @@ public final class Trainer {
                 let lossValue = value.item
                 guard lossValue.isFinite else { throw TrainingError.divergence(step: state.step + 1, loss: lossValue) }
                 value.backward()
-                if configuration.maxGradientNorm > 0 { clipGradientNorm(trained, maxNorm: configuration.maxGradientNorm) }
+                if configuration.maxGradientNorm > 0 {
+                    let norm = clipGradientNorm(trained, maxNorm: configuration.maxGradientNorm)
+                    guard norm.isFinite else { throw TrainingError.divergence(step: state.step + 1, loss: norm) }
+                }
                 Autograd.noGrad { optimizer.update(lr: rate) }
                 for p in trained { p.zeroGrad() }
                 state.step += 1
@@ -95,15 +95,18 @@ public final class Trainer {
                 }
             }
             let seconds = Date().timeIntervalSince(start)
-            let metrics = try Autograd.noGrad { try evaluate() }
-            let summary = EpochSummary(epoch: epoch, meanLoss: lossSum / Double(max(examples, 1)), seconds: seconds, metrics: metrics)
+            let meanLoss = lossSum / Double(max(examples, 1))
+            // The epoch's work is saved before the (possibly long) evaluation, then its metrics.
             state.completedEpochs = epoch
-            state.optimizerStep = optimizer.step
             state.dropout = context.generator
-            state.history.append(summary)
+            state.history.append(EpochSummary(epoch: epoch, meanLoss: meanLoss, seconds: seconds, metrics: [:]))
             try TrainingCheckpoint.save(state, parameters: parameters, optimizer: optimizer, to: directory)
-            log.write(["event": "epoch", "epoch": epoch, "step": state.step, "mean_loss": summary.meanLoss,
-                       "seconds": seconds, "metrics": metrics])
+            let summary = EpochSummary(epoch: epoch, meanLoss: meanLoss, seconds: seconds,
+                                       metrics: try Autograd.noGrad { try evaluate() })
+            state.history[state.history.count - 1] = summary
+            try TrainingCheckpoint.updateState(state, in: directory)
+            log.write(["event": "epoch", "epoch": epoch, "step": state.step, "mean_loss": meanLoss,
+                       "seconds": seconds, "metrics": summary.metrics])
             observer?.trainingDidFinishEpoch(summary)
         }
         return state.history
@@ -123,10 +126,19 @@ final class TrainingLog {
 
     deinit { try? handle.close() }
 
+    /// Appends one line; NaN and infinite numbers become null. A failed write (a full disk) is
+    /// dropped: the log must not stop a run whose checkpoints are intact.
     func write(_ object: [String: Any]) {
-        var line = object
+        var line = object.mapValues(Self.finite)
         line["time"] = ISO8601DateFormatter().string(from: Date())
         guard let data = try? JSONSerialization.data(withJSONObject: line, options: [.sortedKeys]) else { return }
-        handle.write(data + Data("\n".utf8))
+        try? handle.write(contentsOf: data + Data("\n".utf8))
+    }
+
+    /// `value` with non-finite numbers (also inside dictionaries) replaced by null.
+    static func finite(_ value: Any) -> Any {
+        if let number = value as? Double { return number.isFinite ? number : NSNull() }
+        if let dictionary = value as? [String: Double] { return dictionary.mapValues { $0.isFinite ? $0 as Any : NSNull() } }
+        return value
     }
 }

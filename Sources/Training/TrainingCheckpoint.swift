@@ -12,12 +12,28 @@ struct TrainingCheckpoint {
     /// What `state.json` holds.
     struct State: Codable {
         var configuration: TrainingConfiguration
+        /// Batches per epoch: a resumed run must see the same data.
+        var stepsPerEpoch: Int
         var completedEpochs: Int
+        /// Updates so far (AdamW's step count too).
         var step: Int
-        var optimizerStep: Int
         var dropout: RandomGenerator
         var history: [EpochSummary]
     }
+
+    /// JSON that carries NaN and infinite metrics (Pearson of constant predictions) as strings.
+    static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.nonConformingFloatEncodingStrategy = .convertToString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return encoder
+    }()
+
+    static let decoder: JSONDecoder = {
+        let decoder = JSONDecoder()
+        decoder.nonConformingFloatDecodingStrategy = .convertFromString(positiveInfinity: "inf", negativeInfinity: "-inf", nan: "nan")
+        return decoder
+    }()
 
     static func folder(_ directory: URL) -> URL { directory.appendingPathComponent("checkpoints") }
 
@@ -31,8 +47,6 @@ struct TrainingCheckpoint {
         try SafeTensors.write(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) }),
                               to: temporary.appendingPathComponent("parameters.safetensors"))
         try SafeTensors.write(optimizer.state.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         try AtomicFile.write(encoder.encode(state), to: temporary.appendingPathComponent("state.json"))
         try? FileManager.default.removeItem(at: final)
         try FileManager.default.moveItem(at: temporary, to: final)
@@ -55,24 +69,37 @@ struct TrainingCheckpoint {
         return epochs.max().map { root.appendingPathComponent("epoch-\($0)") }
     }
 
-    /// Restores `parameters` and `optimizer` from `checkpoint`; returns its state.
-    static func restore(_ checkpoint: URL, parameters: [(name: String, tensor: Tensor)], optimizer: AdamW) throws -> State {
+    /// Rewrites the `state.json` of the newest checkpoint (the epoch's metrics, once evaluated).
+    static func updateState(_ state: State, in directory: URL) throws {
+        let file = folder(directory).appendingPathComponent("epoch-\(state.completedEpochs)/state.json")
+        try AtomicFile.write(encoder.encode(state), to: file)
+    }
+
+    /// Restores `parameters` and `optimizer` from `checkpoint` when it was made by the same
+    /// recipe on the same data; returns its state. Everything is read and checked before
+    /// anything is copied, so a refused checkpoint leaves the model as it was.
+    static func restore(_ checkpoint: URL, expecting configuration: TrainingConfiguration, stepsPerEpoch: Int,
+                        parameters: [(name: String, tensor: Tensor)], optimizer: AdamW) throws -> State {
         func unusable(_ reason: String) -> TrainingError { .unusableCheckpoint(path: checkpoint.path, reason: reason) }
         let state: State
         do {
-            state = try JSONDecoder().decode(State.self, from: Data(contentsOf: checkpoint.appendingPathComponent("state.json")))
+            state = try decoder.decode(State.self, from: Data(contentsOf: checkpoint.appendingPathComponent("state.json")))
         } catch {
             throw unusable("state.json is unreadable (\(error))")
         }
-        let saved = try SafeTensors.read(checkpoint.appendingPathComponent("parameters.safetensors"))
-        for (name, tensor) in parameters {
-            guard let value = saved[name], value.shape == tensor.shape else {
-                throw unusable("parameter \(name) \(tensor.shape) is missing or has another shape; was the model changed?")
-            }
-            tensor.data.update(from: value.data, count: value.count)
+        guard state.configuration == configuration else {
+            throw unusable("it was made with other settings (\(state.configuration)); use the same options or a new output folder")
         }
-        try optimizer.restore(step: state.optimizerStep,
-                              tensors: SafeTensors.read(checkpoint.appendingPathComponent("optimizer.safetensors")))
+        guard state.stepsPerEpoch == stepsPerEpoch else {
+            throw unusable("it had \(state.stepsPerEpoch) batches per epoch, this data gives \(stepsPerEpoch); was the training set changed?")
+        }
+        let saved = try SafeTensors.read(checkpoint.appendingPathComponent("parameters.safetensors"))
+        for (name, tensor) in parameters where saved[name]?.shape != tensor.shape {
+            throw unusable("parameter \(name) \(tensor.shape) is missing or has another shape; was the model changed?")
+        }
+        let moments = try SafeTensors.read(checkpoint.appendingPathComponent("optimizer.safetensors"))
+        try optimizer.restore(step: state.step, tensors: moments)
+        for (name, tensor) in parameters { tensor.data.update(from: saved[name]!.data, count: tensor.count) }
         return state
     }
 }

@@ -35,11 +35,12 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
         try require(epochs > 0, "--epochs", "a positive integer")
         try require(learningRate > 0 && learningRate.isFinite, "--lr", "a positive learning rate")
         try require(batchSize > 0, "--batch-size", "a positive integer")
-        try require(maxLength >= 2, "--max-length", "at least 2 (room for [CLS] and [SEP])")
+        try require(maxLength >= 4, "--max-length", "at least 4 (room for [CLS], [SEP] and text)")
         try require(warmupRatio >= 0 && warmupRatio < 1, "--warmup-ratio", "a fraction in [0, 1)")
         try require(weightDecay >= 0, "--weight-decay", "a non-negative number")
         try require(maxGradientNorm >= 0, "--max-grad-norm", "a non-negative number")
         try require(evaluationBatchSize > 0, "--eval-batch-size", "a positive integer")
+        try require(logEvery > 0, "--log-every", "a positive integer")
     }
 }
 
@@ -53,6 +54,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case unlabeledTrainingSet
     /// A checkpoint that cannot be resumed, and why.
     case unusableCheckpoint(path: String, reason: String)
+    /// The output folder already holds a run, and `--resume` was not given.
+    case existingRun(path: String)
     /// The loss became NaN or infinite at this step.
     case divergence(step: Int, loss: Float)
 
@@ -62,7 +65,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .emptyTrainingSet: "the training set has no examples"
         case .unlabeledTrainingSet: "the training split has no labels (test splits cannot be trained on)"
         case .unusableCheckpoint(let path, let reason): "\(path): cannot resume: \(reason)"
-        case .divergence(let step, let loss): "training diverged: loss \(loss) at step \(step); try a lower --lr"
+        case .existingRun(let path): "\(path): already holds a training run; continue it with --resume, or choose another output folder"
+        case .divergence(let step, let loss): "training diverged: loss or gradient norm \(loss) at step \(step); try a lower --lr"
         }
     }
 }

@@ -64,13 +64,3 @@ final class NormalizationTests: XCTestCase {
     }
 }
 
-/// Attention's fused masked softmax against softmax(scores + mask).
-final class MaskedSoftmaxTests: XCTestCase {
-    func testMatchesTheComposite() {
-        let mask = Tensor.additiveAttentionMask(Tensor([1, 1, 0, 1, 0, 1, 1, 1], shape: [2, 4]))
-        let scores = leaf([2, 3, 5, 4], low: -3, high: 3, seed: 1)
-        assertClose(scores.softmax(addingMask: mask).scalars, (scores + mask).softmax().scalars, atol: 0, rtol: 0,
-                    "masked softmax vs softmax(scores + mask)")
-        checkGradients("masked softmax", [scores]) { $0[0].softmax(addingMask: mask) }
-    }
-}

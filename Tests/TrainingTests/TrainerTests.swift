@@ -101,6 +101,9 @@ final class TrainerTests: XCTestCase {
 
         let (model, batches) = setUp(seed: 3)
         try trainer(model, batches, epochs: 1).run()
+        XCTAssertThrowsError(try trainer(model, batches, epochs: 1).run()) { error in
+            XCTAssertTrue("\(error)".contains("already holds a training run; continue it with --resume"), "\(error)")
+        }
         var other = TrainingConfiguration()
         other.epochs = 1
         other.batchSize = 16

@@ -3,13 +3,11 @@ import Foundation
 /// Element-wise kernels on raw buffers, split across threads for large counts.
 ///
 /// Each takes pointers and a count; outputs may alias inputs element for element.
-@usableFromInline
 enum Kernels {
     /// Elements per chunk below which a loop stays on one thread.
-    @usableFromInline static let grain = 32_768
+    static let grain = 32_768
 
     /// out[i] = f(x[i]).
-    @inlinable
     static func map(_ x: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int,
                     _ f: @escaping (Float) -> Float) {
         let x = SendablePointer(x), out = SendablePointer(out)
@@ -19,7 +17,6 @@ enum Kernels {
     }
 
     /// out[i] = f(x[i], y[i]).
-    @inlinable
     static func zip(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>,
                     count: Int, _ f: @escaping (Float, Float) -> Float) {
         let x = SendablePointer(x), y = SendablePointer(y), out = SendablePointer(out)
@@ -28,25 +25,8 @@ enum Kernels {
         }
     }
 
-    /// out[i] = f(x[i], y[i], z[i]).
-    @inlinable
-    static func zip3(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, _ z: UnsafePointer<Float>,
-                     into out: UnsafeMutablePointer<Float>, count: Int, _ f: @escaping (Float, Float, Float) -> Float) {
-        let x = SendablePointer(x), y = SendablePointer(y), z = SendablePointer(z), out = SendablePointer(out)
-        Parallel.forChunks(count, grain: grain) { start, end in
-            for i in start..<end { out.base[i] = f(x.base[i], y.base[i], z.base[i]) }
-        }
-    }
-
     /// out[i] = x[i] + y[i].
-    @inlinable
     static func add(_ x: UnsafePointer<Float>, _ y: UnsafePointer<Float>, into out: UnsafeMutablePointer<Float>, count: Int) {
         zip(x, y, into: out, count: count, +)
-    }
-
-    /// out[i] = x[i] * s.
-    @inlinable
-    static func scale(_ x: UnsafePointer<Float>, by s: Float, into out: UnsafeMutablePointer<Float>, count: Int) {
-        map(x, into: out, count: count) { $0 * s }
     }
 }

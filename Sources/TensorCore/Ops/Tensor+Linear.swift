@@ -7,7 +7,7 @@ extension Tensor {
         precondition(rank >= 1 && weight.rank == 2 && weight.shape[1] == inFeatures && (bias == nil || bias!.shape == [weight.shape[0]]),
                      ShapeError(op: "linear", shapes: [shape, weight.shape] + (bias.map { [$0.shape] } ?? []),
                                 expected: "x [..., in], weight [out, in], bias [out]").description)
-        let outFeatures = weight.shape[0], rows = count / Swift.max(inFeatures, 1)
+        let outFeatures = weight.shape[0], rows = shape.dropLast().reduce(1, *)
         let out = Tensor(shape: Array(shape.dropLast()) + [outFeatures], storage: TensorStorage(count: rows * outFeatures, zeroed: bias == nil))
         if let bias {
             Tensor.copyBlocks(outer: rows, count: outFeatures, from: bias.data, stride: 0, to: out.data, stride: outFeatures)

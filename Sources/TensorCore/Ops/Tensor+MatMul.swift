@@ -2,8 +2,8 @@
 extension Tensor {
     /// `op(self) · op(other)` over the last two dimensions, where op transposes when asked.
     ///
-    /// - `self` [..., m, k] (or [..., k, m] with `transposeA`), `other` [k, n] (or [n, k] with
-    ///   `transposeB`): one sgemm over all leading rows (a linear layer).
+    /// - `self` [..., m, k], `other` [k, n] (or [n, k] with `transposeB`): one sgemm over all
+    ///   leading rows (a linear layer).
     /// - `self` [B..., m, k], `other` [B..., k, n] with equal leading dimensions: a loop of sgemm.
     ///
     /// `alpha` scales the product inside the GEMM (attention's 1/√d for free).
@@ -25,7 +25,7 @@ extension Tensor {
 
         if other.rank == 2 && !transposeA {
             // Fold every leading dimension of A into the rows of one product.
-            let m = count / Swift.max(k, 1)
+            let m = shape.dropLast().reduce(1, *)
             let out = Tensor(shape: Array(shape.dropLast()) + [n], storage: TensorStorage(count: m * n, zeroed: false))
             BLAS.gemm(a.data, b.data, out.data, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha)
             return out.recording([a, b]) { g in

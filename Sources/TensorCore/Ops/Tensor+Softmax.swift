@@ -35,29 +35,6 @@ extension Tensor {
         }
     }
 
-    /// softmax(scores + mask) for attention: scores [B, H, Tq, Tk], an additive mask [B, 1, 1, Tk]
-    /// (from `additiveAttentionMask`). Fused: the mask is added row by row, never materialised.
-    public func softmax(addingMask mask: Tensor) -> Tensor {
-        precondition(rank == 4 && mask.shape == [shape[0], 1, 1, shape[3]],
-                     ShapeError(op: "softmax(addingMask:)", shapes: [shape, mask.shape],
-                                expected: "scores [B, H, Tq, Tk] and a mask [B, 1, 1, Tk]").description)
-        let (rows, columns) = rowsAndColumns
-        let rowsPerBatch = shape[1] * shape[2]
-        let out = emptyLike()
-        let x = SendablePointer(data), y = SendablePointer(out.data), m = SendablePointer(mask.data)
-        Tensor.forRowChunks(rows, columns: columns) { first, last in
-            for row in first..<last {
-                let yr = y.base + row * columns
-                kd_binary(0, x.base + row * columns, 1, m.base + (row / rowsPerBatch) * columns, 1, yr, columns)
-            }
-            kd_softmax_rows(y.base + first * columns, y.base + first * columns, last - first, columns)
-        }
-        let probabilities = out.storage  // not `out`: its node must not own it
-        return out.recording([self]) { [self] g in
-            accumulateGrad(Tensor.softmaxBackward(g, probabilities: probabilities, columns: columns), owned: true)
-        }
-    }
-
     /// dx = y ⊙ (g − Σ g⊙y) per row, for probabilities y.
     static func softmaxBackward(_ g: Tensor, probabilities: TensorStorage, columns: Int) -> Tensor {
         let dx = g.emptyLike()
@@ -94,12 +71,6 @@ extension Tensor {
             }
             accumulateGrad(dx, owned: true)
         }
-    }
-
-    /// One row of softmax; `y` may alias `x`.
-    @inline(__always)
-    static func softmaxRow(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ n: Int) {
-        kd_softmax_rows(x, y, 1, n)
     }
 
     /// One row of log-softmax; `y` may alias `x`.
