@@ -36,6 +36,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
         .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
+        .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Training"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
@@ -54,6 +55,9 @@ let package = Package(
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
         .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
+        .testTarget(
+            name: "DistillTests", dependencies: ["Distill", "NN", "TensorCore", "TestSupport"],
+            resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],
