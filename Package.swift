@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
         .testTarget(
-            name: "DistillTests", dependencies: ["Distill", "NN", "TensorCore", "TestSupport"],
+            name: "DistillTests", dependencies: ["Distill", "Models", "NN", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
