@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "Models", "NN", "Tasks", "TensorCore", "Text", "Training",
+                "Distill", "Models", "NN", "Tasks", "TensorCore", "Text", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -56,7 +56,7 @@ let package = Package(
         .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
         .testTarget(
-            name: "DistillTests", dependencies: ["Distill", "Models", "NN", "TensorCore", "TestSupport", "Text"],
+            name: "DistillTests", dependencies: ["Distill", "Models", "NN", "Tasks", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(

@@ -1,0 +1,44 @@
+import Foundation
+import Models
+import TestSupport
+import XCTest
+
+/// `kdnas distill` end to end on a tiny teacher fine-tuned on a CSV task.
+final class DistillCommandTests: CommandLineTestCase {
+    func testDistilsAStudentWithTeacherLossesAndReportsBadOptions() throws {
+        let model = try tinyModel()
+        let words = ["the", "movie", "was", "great", "dull", "a", "film"]
+        let rows = (0..<240).map { i -> String in
+            let text = (0..<(3 + i % 5)).map { words[(i * 3 + $0 * 5) % words.count] }.joined(separator: " ")
+            return "\"\(text)\",\(text.contains("great") ? "good" : "bad")"
+        }
+        let train = try write(["text,label"] + rows, to: "train.csv"), dev = try write(["text,label"] + rows.prefix(60), to: "dev.csv")
+        let task = ["--task", "toy", "--train-file", train, "--dev-file", dev, "--labels", "bad,good"]
+        let teacher = directory.appendingPathComponent("teacher")
+        let finetune = try kdnas(["finetune", "--model", model.path, "--out", teacher.path, "--epochs", "2", "--batch-size", "8",
+                                  "--lr", "1e-3"] + task)
+        XCTAssertEqual(finetune.status, 0, finetune.errors)
+
+        let student = directory.appendingPathComponent("student")
+        let distill = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", student.path, "--losses", "od,hs,mha",
+                                 "--mapping", "uniform+last", "--epochs", "5", "--batch-size", "8", "--lr", "2e-3",
+                                 "--cache-memory", "0"] + task)
+        XCTAssertEqual(distill.status, 0, distill.errors)
+        XCTAssertTrue(distill.errors.contains("teacher outputs cached"), distill.errors)
+        let (distilled, report) = try BertCheckpoint.load(student)
+        XCTAssertEqual(distilled.config.numHiddenLayers, 1)
+        XCTAssertEqual(report, BertCheckpoint.LoadReport())
+        let results = try JSONSerialization.jsonObject(with: Data(contentsOf: student.appendingPathComponent("eval_results.json"))) as! [String: Any]
+        let accuracy = (results["dev"] as! [String: Double])["accuracy"]!
+        print("toy task: 1-layer student distilled with od,hs,mha, dev accuracy \(accuracy)")
+        XCTAssertGreaterThan(accuracy, 0.8)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: student.appendingPathComponent("teacher-cache").path))
+
+        let unknown = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", directory.appendingPathComponent("x").path,
+                                 "--losses", "od,magic"] + task)
+        XCTAssertTrue(unknown.errors.contains("unknown loss magic"), unknown.errors)
+        let heads = try kdnas(["distill", "--teacher", teacher.path, "--student", "tiny", "--initialization", "random",
+                               "--out", directory.appendingPathComponent("y").path, "--losses", "att"] + task)
+        XCTAssertTrue(heads.errors.contains("equal head counts (teacher 4, student 2)"), heads.errors)
+    }
+}
