@@ -48,7 +48,9 @@ public final class TeacherCache {
         if let spillDirectory {
             try FileManager.default.createDirectory(at: spillDirectory, withIntermediateDirectories: true)
             let url = spillDirectory.appendingPathComponent("teacher-\(UUID().uuidString).bin")
-            FileManager.default.createFile(atPath: url.path, contents: nil)
+            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+            }
             spillURL = url
             spill = try FileHandle(forUpdating: url)
         } else {

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Distillation comparison of issue 5: students × losses × seeds on rotten-tomatoes, from a
+# fine-tuned teacher; prints a markdown table of dev accuracy (mean ± std over seeds), seconds per
+# epoch and the teacher-cache time. An experiment, not a test.
+#
+# Usage: bench/distill_table.sh TEACHER_DIR [OUT_DIR]
+#   env: SEEDS="1 2 3"  EPOCHS=3  STUDENTS="half:inherit small:random"
+#        LOSSES="ce od od,hs:last od,hs:uniform od,hs:uniform+last od,hs:uniform-consecutive od,mha"
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEACHER="${1:?usage: bench/distill_table.sh TEACHER_DIR [OUT_DIR]}"
+OUT="${2:-runs/distill-table}"
+SEEDS="${SEEDS:-1 2 3}"
+EPOCHS="${EPOCHS:-3}"
+STUDENTS="${STUDENTS:-half:inherit small:random}"
+LOSSES="${LOSSES:-ce od od,hs:last od,hs:uniform od,hs:uniform+last od,hs:uniform-consecutive od,mha}"
+cd "$ROOT"
+swift build -c release --product kdnas --quiet
+for student in $STUDENTS; do
+    for loss in $LOSSES; do
+        for seed in $SEEDS; do
+            losses="${loss%%:*}"; mapping="uniform"; [[ "$loss" == *:* ]] && mapping="${loss#*:}"
+            run="$OUT/${student%%:*}-${student#*:}/${losses//,/+}-${mapping}/seed-$seed"
+            [[ -f "$run/eval_results.json" ]] && continue
+            rm -rf "$run"
+            mkdir -p "$(dirname "$run")"
+            .build/release/kdnas distill --teacher "$TEACHER" --task rotten-tomatoes --student "${student%%:*}" \
+                --initialization "${student#*:}" --losses "$losses" --mapping "$mapping" --epochs "$EPOCHS" \
+                --seed "$seed" --out "$run" 2> "$run.log" || { echo "failed: $run (see $run.log)"; continue; }
+        done
+    done
+done
+python3 - "$OUT" <<'PY'
+import json, statistics, sys
+from pathlib import Path
+root = Path(sys.argv[1])
+print("| student | losses | mapping | dev accuracy (mean ± std) | seeds | s/epoch | teacher cache s |")
+print("| --- | --- | --- | ---: | ---: | ---: | ---: |")
+for config in sorted(p for p in root.glob("*/*") if p.is_dir()):
+    results = [json.loads(f.read_text()) for f in sorted(config.glob("seed-*/eval_results.json"))]
+    if not results:
+        continue
+    accuracy = [r["dev"]["accuracy"] for r in results]
+    std = statistics.stdev(accuracy) if len(accuracy) > 1 else 0.0
+    epoch = statistics.mean(s for r in results for s in r["seconds_per_epoch"])
+    cache = statistics.mean(r["teacher_cache_seconds"] for r in results)
+    losses, mapping = config.name.split("-", 1)  # losses hold no "-"; mappings may
+    print(f"| {config.parent.name} | {losses} | {mapping} | {statistics.mean(accuracy):.4f} ± {std:.4f} | {len(accuracy)} | {epoch:.0f} | {cache:.0f} |")
+PY
