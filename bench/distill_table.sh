@@ -25,7 +25,7 @@ for student in $STUDENTS; do
             rm -rf "$run"
             mkdir -p "$(dirname "$run")"
             .build/release/kdnas distill --teacher "$TEACHER" --task rotten-tomatoes --student "${student%%:*}" \
-                --initialization "${student#*:}" --losses "$losses" --mapping "$mapping" --epochs "$EPOCHS" \
+                --init "${student#*:}" --losses "$losses" --mapping "$mapping" --epochs "$EPOCHS" \
                 --seed "$seed" --out "$run" 2> "$run.log" || { echo "failed: $run (see $run.log)"; continue; }
         done
     done

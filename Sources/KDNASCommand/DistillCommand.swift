@@ -32,7 +32,7 @@ struct DistillCommand: ParsableCommand {
     var mapping = "uniform"
     @Flag(help: "Match the embedding outputs too (hidden-state loss).")
     var includeEmbeddings = false
-    @Option(help: "inherit (from the teacher), random, or a student checkpoint folder of the same shape.")
+    @Option(name: .customLong("init"), help: "inherit (from the teacher), random, or a student checkpoint folder of the same shape.")
     var initialization = "inherit"
     @Option(help: "Output-distribution temperature τ.")
     var temperature: Float = 2
@@ -89,7 +89,7 @@ struct DistillCommand: ParsableCommand {
             network = try BertCheckpoint.load(URL(fileURLWithPath: initialization), numLabels: studentConfig.numLabels,
                                               replacingHeadOfOtherSize: true, seed: seed).model
             guard network.config.hiddenSize == studentConfig.hiddenSize, network.config.numHiddenLayers == studentConfig.numHiddenLayers else {
-                throw ValidationError("--initialization \(initialization): its shape differs from --student \(student)")
+                throw ValidationError("--init \(initialization): its shape differs from --student \(student)")
             }
         }
         network.relabel(source.definition.labelNames, regression: source.definition.isRegression)
