@@ -24,8 +24,6 @@ struct DistillCommand: ParsableCommand {
     @Option(help: "Student: half, L<n>, small, tiny, or a config.json.")
     var student: String
     @OptionGroup var taskOptions: TaskOptions
-    @Option(help: "Output folder.")
-    var out: String
     @Option(help: "Comma-separated losses: ce (no teacher), od, hs, mha, att.")
     var losses = "od"
     @Option(help: "Layer mapping: last, uniform, uniform+last, uniform-consecutive.")
@@ -40,20 +38,9 @@ struct DistillCommand: ParsableCommand {
     var lambda: Float = 0.5
     @Option(help: "MiniLMv2 relation heads.")
     var relationHeads = 4
-    @Option(help: "Passes over the training set.")
-    var epochs = 3
-    @Option(help: "Peak learning rate.")
-    var lr: Float = 1e-4
-    @Option(help: "Examples per update.")
-    var batchSize = 32
-    @Option(help: "Tokens per example (default: 128, or the teacher's positions if fewer).")
-    var maxLength: Int?
-    @Option(help: "Seed of the data order, dropout and new weights.")
-    var seed: UInt64 = 42
     @Option(help: "Memory for cached teacher outputs, in MiB, before they go to a file.")
     var cacheMemory = 2048
-    @Flag(help: "Continue from the newest checkpoint in --out.")
-    var resume = false
+    @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var engine: EngineOptions
 
     func run() throws {
@@ -80,6 +67,7 @@ struct DistillCommand: ParsableCommand {
         (recipe.mapping, recipe.includeEmbeddings, recipe.temperature, recipe.lambda, recipe.relationHeads) =
             (layerMapping, includeEmbeddings, temperature, lambda, relationHeads)
 
+        let seed = trainingOptions.seed
         let studentConfig = try StudentPreset.config(student, teacher: teacherModel.config)
         let network: BertForSequenceClassification
         switch initialization.lowercased() {
@@ -94,16 +82,12 @@ struct DistillCommand: ParsableCommand {
         }
         network.relabel(source.definition.labelNames, regression: source.definition.isRegression)
         let distiller = try Distiller(student: network, teacherConfig: teacherModel.config, recipe: recipe, seed: seed)
-
-        let maxLength = try ModelFolder.check(maxLength: self.maxLength, positions: min(studentConfig.maxPositionEmbeddings,
-                                                                                         teacherModel.config.maxPositionEmbeddings))
-        var training = TrainingConfiguration()
-        (training.epochs, training.learningRate, training.batchSize, training.maxLength, training.seed) = (epochs, lr, batchSize, maxLength, seed)
-        try training.validate()
+        let training = try trainingOptions.configuration(
+            positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
         let tokenizer = try teacherFolder.tokenizer()
-        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: maxLength)
-        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: maxLength)
-        let output = URL(fileURLWithPath: out)
+        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: training.maxLength)
+        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: training.maxLength)
+        let output = URL(fileURLWithPath: trainingOptions.out)
         log("distill: \(source.definition.name), teacher \(teacher) (\(teacherModel.config.numHiddenLayers) layers, hidden "
             + "\(teacherModel.config.hiddenSize)) → student \(studentConfig.numHiddenLayers) layers, hidden \(studentConfig.hiddenSize), "
             + "\(studentConfig.numAttentionHeads) heads, FFN \(studentConfig.intermediateSize), \(network.parameterCount) parameters; "
@@ -115,26 +99,14 @@ struct DistillCommand: ParsableCommand {
                                memoryBudget: cacheMemory << 20, spillDirectory: output.appendingPathComponent("teacher-cache"))
         let cacheSeconds = Date().timeIntervalSince(cacheStart)
         if cache != nil { log(String(format: "distill: teacher outputs cached in %.1f s", cacheSeconds)) }
+        defer { try? FileManager.default.removeItem(at: output.appendingPathComponent("teacher-cache")) }
 
-        let batcher = Batcher(dataset: train, batchSize: batchSize, order: .bucketed(seed: seed, chunkBatches: 50))
-        let trainer = Trainer(
-            configuration: training, parameters: distiller.parameters, directory: output,
-            batches: { epoch in Array(batcher.batches(epoch: epoch)) },
-            loss: { batch, context in distiller.loss(batch, teacher: try cache?.outputs(for: batch), context: context) },
-            evaluate: { ClassifierEvaluator.evaluate(network, on: dev, batchSize: training.evaluationBatchSize).values })
-        let reporter = ProgressReporter(label: "distill", logEvery: training.logEvery)
-        trainer.observer = reporter
-        let history = try trainer.run(resume: resume)
-        try BertCheckpoint.save(network, to: output, tokenizerSource: URL(fileURLWithPath: teacher))
-        let results: [String: Any] = [
-            "task": source.definition.name, "dev": jsonMetrics(history.last?.metrics ?? [:]), "losses": losses, "mapping": mapping,
-            "initialization": initialization, "parameters": network.parameterCount, "seconds_per_epoch": history.map(\.seconds),
-            "teacher_cache_seconds": cacheSeconds,
-        ]
-        try AtomicFile.write(try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys]),
-                             to: output.appendingPathComponent("eval_results.json"))
-        try? FileManager.default.removeItem(at: output.appendingPathComponent("teacher-cache"))
-        log("distill: wrote \(out) (dev \(source.definition.primaryMetricName()) "
-            + String(format: "%.4f", history.last?.metrics[source.definition.primaryMetricName()] ?? .nan) + ")")
+        try trainingOptions.train("distill", model: network, parameters: distiller.parameters, recipe: training, train: train, dev: dev,
+                                  test: labelledTest(source, tokenizer: tokenizer, maxLength: training.maxLength),
+                                  tokenizerSource: URL(fileURLWithPath: teacher),
+                                  extraResults: ["losses": losses, "mapping": mapping, "initialization": initialization,
+                                                 "teacher_cache_seconds": cacheSeconds]) { batch, context in
+            distiller.loss(batch, teacher: try cache?.outputs(for: batch), context: context)
+        }
     }
 }

@@ -23,20 +23,7 @@ struct FinetuneCommand: ParsableCommand {
     @Option(help: "Hugging Face model folder to start from (with vocab.txt).")
     var model: String
     @OptionGroup var taskOptions: TaskOptions
-    @Option(help: "Output folder: the fine-tuned checkpoint, logs and training checkpoints.")
-    var out: String
-    @Option(help: "Passes over the training set.")
-    var epochs = 3
-    @Option(help: "Peak learning rate.")
-    var lr: Float = 5e-5
-    @Option(help: "Examples per update.")
-    var batchSize = 32
-    @Option(help: "Tokens per example after truncation (default: 128, or the model's positions if fewer).")
-    var maxLength: Int?
-    @Option(help: "Seed of the data order, dropout and the new classification head.")
-    var seed: UInt64 = 42
-    @Flag(help: "Continue from the newest checkpoint in --out.")
-    var resume = false
+    @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var engine: EngineOptions
 
     func run() throws {
@@ -44,44 +31,22 @@ struct FinetuneCommand: ParsableCommand {
         let source = try taskOptions.source()
         let definition = source.definition
         let modelFolder = URL(fileURLWithPath: model)
-        let (network, report) = try BertCheckpoint.load(modelFolder, numLabels: definition.numLabels, replacingHeadOfOtherSize: true, seed: seed)
-        let maxLength = try ModelFolder.check(maxLength: self.maxLength, positions: network.config.maxPositionEmbeddings)
-        var recipe = TrainingConfiguration()
-        (recipe.epochs, recipe.learningRate, recipe.batchSize, recipe.maxLength, recipe.seed) = (epochs, lr, batchSize, maxLength, seed)
-        try recipe.validate()
+        let (network, report) = try BertCheckpoint.load(modelFolder, numLabels: definition.numLabels, replacingHeadOfOtherSize: true,
+                                                        seed: trainingOptions.seed)
+        let recipe = try trainingOptions.configuration(positions: network.config.maxPositionEmbeddings, defaultLearningRate: 5e-5)
         let tokenizer = try BertTokenizer(directory: modelFolder)
         try ModelFolder.check(tokenizer, fits: network.config, folder: model)
-        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: maxLength)
-        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: maxLength)
-
+        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: recipe.maxLength)
+        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: recipe.maxLength)
         network.relabel(definition.labelNames, regression: definition.isRegression)
-        let output = URL(fileURLWithPath: out)
         log("finetune: \(definition.name), \(train.count) training and \(dev.count) dev examples; model \(model) "
             + "(\(network.config.numHiddenLayers) layers, hidden \(network.config.hiddenSize))"
             + (report.headInitialized ? "; new classification head of \(definition.numLabels) labels" : ""))
-
-        let batcher = Batcher(dataset: train, batchSize: batchSize, order: .bucketed(seed: seed, chunkBatches: 50))
-        let trainer = Trainer(
-            configuration: recipe, parameters: network.namedParameters, directory: output,
-            batches: { epoch in Array(batcher.batches(epoch: epoch)) },
-            loss: { batch, context in network.loss(network(batch.tokens, context: context).logits, labels: batch.labels!) },
-            evaluate: { ClassifierEvaluator.evaluate(network, on: dev, batchSize: recipe.evaluationBatchSize).values })
-        let reporter = ProgressReporter(label: "finetune", logEvery: recipe.logEvery)
-        trainer.observer = reporter
-        let started = Date()
-        let history = try trainer.run(resume: resume)
-
-        try BertCheckpoint.save(network, to: output, tokenizerSource: modelFolder)
-        var results: [String: Any] = ["task": definition.name, "dev": jsonMetrics(history.last?.metrics ?? [:]),
-                                      "train_seconds": history.reduce(0) { $0 + $1.seconds },
-                                      "seconds_per_epoch": history.map(\.seconds), "wall_seconds": Date().timeIntervalSince(started)]
-        if let test = try? source.load(.test), test.isLabeled, !test.examples.isEmpty {
-            results["test"] = jsonMetrics(ClassifierEvaluator.evaluate(network, on: EncodedDataset(test, tokenizer: tokenizer, maxLength: maxLength)).values)
+        try trainingOptions.train("finetune", model: network, parameters: network.namedParameters, recipe: recipe, train: train,
+                                  dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: recipe.maxLength),
+                                  tokenizerSource: modelFolder) { batch, context in
+            network.loss(network(batch.tokens, context: context).logits, labels: batch.labels!)
         }
-        let data = try JSONSerialization.data(withJSONObject: results, options: [.prettyPrinted, .sortedKeys])
-        try AtomicFile.write(data, to: output.appendingPathComponent("eval_results.json"))
-        log("finetune: wrote \(out) (dev \(definition.primaryMetricName()) "
-            + String(format: "%.4f", history.last?.metrics[definition.primaryMetricName()] ?? .nan) + ")")
     }
 }
 
