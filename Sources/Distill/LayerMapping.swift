@@ -38,13 +38,4 @@ public enum LayerMapping: String, CaseIterable, Codable, Sendable {
         (includeEmbeddings ? [(0, [0])] : [])
             + (1...studentLayers).map { ($0, self.teacherLayers(forStudentLayer: $0, studentLayers: studentLayers, teacherLayers: teacherLayers)) }
     }
-
-    /// How many teacher layers each student layer is compared with (the projection's width factor).
-    public var width: Int? {
-        switch self {
-        case .last, .uniform: 1
-        case .uniformLast: 2
-        case .uniformConsecutive: nil  // ⌈L_T/L_S⌉, known once the shapes are
-        }
-    }
 }

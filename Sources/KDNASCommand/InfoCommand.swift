@@ -9,15 +9,13 @@ struct InfoCommand: ParsableCommand {
         abstract: "Show the compute engine (BLAS, threads) and measure matrix-product throughput.",
         discussion: "Example: kdnas info --threads 2 --json")
 
-    @Option(help: "Threads for kernels and BLAS (default: KDNAS_THREADS or all cores).")
-    var threads: Int?
+    @OptionGroup var engine: EngineOptions
 
     @Flag(help: "Print one JSON object instead of text.")
     var json = false
 
     func run() throws {
-        Engine.configure()
-        if let threads { Engine.threads = threads }
+        try engine.apply()
         let (m, k, n) = (1024, 1024, 1024)
         let a = Tensor.normal([m, k], seed: 1), b = Tensor.normal([k, n], seed: 2)
         _ = a.matmul(b)
