@@ -37,16 +37,18 @@ let package = Package(
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
         .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
         .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Training"]),
+        .target(name: "Latency", dependencies: ["CKernels", "Models", "NN", "TensorCore", "Text"]),
+        .target(name: "Search", dependencies: ["Distill", "Latency", "Models", "NN", "Tasks", "TensorCore", "Training"]),
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "Distill", "Models", "NN", "Tasks", "TensorCore", "Text", "Training",
+                "Distill", "Latency", "Models", "NN", "Search", "Tasks", "TensorCore", "Text", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .executableTarget(name: "kdnas", dependencies: ["KDNASCommand"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
-        .executableTarget(name: "kdnas-bench", dependencies: ["Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
+        .executableTarget(name: "kdnas-bench", dependencies: ["Latency", "Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"], resources: [.copy("Fixtures")]),
@@ -58,6 +60,8 @@ let package = Package(
         .testTarget(
             name: "DistillTests", dependencies: ["Distill", "Models", "NN", "Tasks", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),
+        .testTarget(name: "LatencyTests", dependencies: ["Latency", "Models", "TensorCore", "TestSupport", "Text"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Latency", "Models", "TensorCore", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],

@@ -207,3 +207,43 @@ KD_CLONES void kd_binary(int op, const float *x, size_t sx, const float *y, size
     default: KD_BINARY_LOOPS(a / b) break;
     }
 }
+
+// Inference kernels: fusions the forward pass of a deployed model uses.
+
+KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t columns) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * columns;
+        if (mask) for (size_t j = 0; j < columns; j++) xr[j] += mask[j];
+        float peak = kd_row_max(xr, columns);
+        for (size_t j = 0; j < columns; j++) xr[j] = kd_expf(xr[j] - peak);
+        float scale = 1.0f / kd_row_sum(xr, columns);
+        for (size_t j = 0; j < columns; j++) xr[j] *= scale;
+    }
+}
+
+KD_CLONES void kd_add_layer_norm(const float *x, const float *residual, const float *gamma, const float *beta,
+                                 float *y, size_t rows, size_t columns, float eps) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * columns;
+        const float *rr = residual ? residual + r * columns : NULL;
+        float *yr = y + r * columns;
+        float sum = 0;
+        for (size_t j = 0; j < columns; j++) {
+            float v = rr ? xr[j] + rr[j] : xr[j];
+            yr[j] = v;
+            sum += v;
+        }
+        float mu = sum / (float)columns;
+        float squares = 0;
+        for (size_t j = 0; j < columns; j++) {
+            float d = yr[j] - mu;
+            squares += d * d;
+        }
+        float inverse = 1.0f / sqrtf(squares / (float)columns + eps);
+        for (size_t j = 0; j < columns; j++) yr[j] = (yr[j] - mu) * inverse * gamma[j] + beta[j];
+    }
+}
+
+KD_CLONES void kd_relu_forward(const float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+}

@@ -33,6 +33,14 @@ public final class TeacherCache {
     private var offsets: [Int: (offset: UInt64, count: Int)] = [:]
     private let spill: FileHandle?
     private let spillURL: URL?
+    /// A kept cache file, mapped: every record in dataset order (see `init(teacher:dataset:request:keptIn:)`).
+    private var mapped: Data?
+    /// Where the kept cache file is (nil for a per-run cache).
+    public private(set) var keptFile: URL?
+    /// Whether the outputs were read from a kept file instead of computed.
+    public private(set) var reused = false
+    /// Float offsets of the records in the kept file, computed on first use.
+    private var recordOffsets: [Int] = []
     /// Bytes held in memory, and the bound past which records go to the file.
     public private(set) var memoryBytes = 0
     public let memoryBudget: Int
@@ -56,6 +64,97 @@ public final class TeacherCache {
         } else {
             (spillURL, spill) = (nil, nil)
         }
+        try Self.computeRecords(teacher: teacher, dataset: dataset, request: request, batchSize: batchSize, lengths: lengths) { index, record in
+            try store(record, for: index)
+        }
+    }
+
+    /// A cache kept in `directory` across runs: the first run computes every record into a file
+    /// named by the fingerprint of the teacher's weights, the dataset's tokens and `request`
+    /// (written to a temporary file, then renamed); later runs with the same three map the file
+    /// and pay no teacher pass. Stale files are never read, because any change changes the name.
+    public init(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest,
+                keptIn directory: URL, batchSize: Int = 64) throws {
+        self.request = request
+        let config = teacher.config
+        (labels, hidden, heads) = (config.numLabels, config.hiddenSize, config.numAttentionHeads)
+        lengths = (0..<dataset.count).map { dataset.length(of: $0) }
+        (memoryBudget, spill, spillURL) = (0, nil, nil)
+        let key = Self.fingerprint(teacher: teacher, dataset: dataset, request: request)
+        let file = directory.appendingPathComponent(String(format: "teacher-%016llx.bin", key))
+        keptFile = file
+        let expectedBytes = lengths.reduce(0) { $0 + Self.recordCount(request, labels: labels, hidden: hidden, heads: heads, length: $1) }
+            * MemoryLayout<Float>.stride
+        if let data = try? Data(contentsOf: file, options: .alwaysMapped), data.count == expectedBytes {
+            (mapped, reused) = (data, true)
+            return
+        }
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
+        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])
+        }
+        do {
+            let handle = try FileHandle(forWritingTo: temporary)
+            defer { try? handle.close() }
+            // Records arrive in batch order; the file holds them in dataset order.
+            var pending: [Int: [Float]] = [:]
+            var next = 0
+            try Self.computeRecords(teacher: teacher, dataset: dataset, request: request, batchSize: batchSize, lengths: lengths) { index, record in
+                pending[index] = record
+                while let ready = pending.removeValue(forKey: next) {
+                    try ready.withUnsafeBytes { try handle.write(contentsOf: Data($0)) }
+                    next += 1
+                }
+            }
+            try handle.synchronize()
+            try? FileManager.default.removeItem(at: file)
+            try FileManager.default.moveItem(at: temporary, to: file)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        }
+        mapped = try Data(contentsOf: file, options: .alwaysMapped)
+        guard mapped!.count == expectedBytes else {
+            throw CocoaError(.fileReadCorruptFile, userInfo: [NSFilePathErrorKey: file.path])
+        }
+    }
+
+    /// Floats in the record of an example of `length` tokens.
+    static func recordCount(_ request: TeacherRequest, labels: Int, hidden: Int, heads: Int, length: Int) -> Int {
+        labels + request.hiddenLayers.count * length * hidden + (request.queryKeyValueLayer == nil ? 0 : 3 * length * hidden)
+            + request.attentionLayers.count * heads * length * length
+    }
+
+    /// FNV-1a over the teacher's configuration and weights, the dataset's tokens and labels, and the request.
+    static func fingerprint(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest) -> UInt64 {
+        var hash = FNV1a.offsetBasis
+        func mix(_ bytes: UnsafeRawBufferPointer) {
+            for byte in bytes {
+                hash ^= UInt64(byte)
+                hash &*= FNV1a.prime
+            }
+        }
+        func mix(_ values: [Int]) { values.withUnsafeBytes(mix) }
+        let config = teacher.config
+        mix([config.numHiddenLayers, config.hiddenSize, config.numAttentionHeads, config.intermediateSize, config.numLabels])
+        for (_, tensor) in teacher.namedParameters {
+            mix(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * MemoryLayout<Float>.stride))
+        }
+        for index in 0..<dataset.count {
+            let encoding = dataset.encodings[index]
+            mix(encoding.ids)
+            mix(encoding.tokenTypeIds)
+        }
+        mix(request.hiddenLayers + [request.queryKeyValueLayer ?? -1] + request.attentionLayers)
+        return hash
+    }
+
+    /// Runs the teacher over `dataset` without a graph and hands each example's record to `sink`.
+    private static func computeRecords(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest,
+                                       batchSize: Int, lengths: [Int], sink: (Int, [Float]) throws -> Void) throws {
+        let config = teacher.config
+        let (labels, hidden, heads) = (config.numLabels, config.hiddenSize, config.numAttentionHeads)
         var capture: BertCapture = []
         if !request.hiddenLayers.isEmpty { capture.insert(.hiddenStates) }
         if request.queryKeyValueLayer != nil { capture.insert(.queryKeyValue) }
@@ -85,7 +184,7 @@ public final class TeacherCache {
                         }
                     }
                 }
-                try store(record, for: index)
+                try sink(index, record)
             }
         }
     }
@@ -111,6 +210,19 @@ public final class TeacherCache {
     public var spilledCount: Int { offsets.count }
 
     private func record(_ index: Int) throws -> [Float] {
+        if let mapped {
+            if recordOffsets.isEmpty {
+                var offset = 0
+                recordOffsets = lengths.map { length in
+                    defer { offset += Self.recordCount(request, labels: labels, hidden: hidden, heads: heads, length: length) }
+                    return offset
+                }
+            }
+            let count = Self.recordCount(request, labels: labels, hidden: hidden, heads: heads, length: lengths[index])
+            return mapped.withUnsafeBytes { bytes in
+                Array(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Float.self) + recordOffsets[index], count: count))
+            }
+        }
         if let record = memory[index] { return record }
         guard let (offset, count) = offsets[index], let spill else { preconditionFailure("TeacherCache: no record for example \(index)") }
         try spill.seek(toOffset: offset)

@@ -32,6 +32,8 @@ struct DistillCommand: ParsableCommand {
     var includeEmbeddings = false
     @Option(name: .customLong("init"), help: "inherit (from the teacher), random, or a student checkpoint folder of the same shape.")
     var initialization = "inherit"
+    @Option(help: "Which teacher layers an inherited student keeps: last, uniform, uniform+last, uniform-consecutive (the first mapped layer).")
+    var inheritMapping = "uniform"
     @Option(help: "Output-distribution temperature τ.")
     var temperature: Float = 2
     @Option(help: "Output-distribution λ (share of the KL term).")
@@ -40,6 +42,8 @@ struct DistillCommand: ParsableCommand {
     var relationHeads = 4
     @Option(help: "Memory for cached teacher outputs, in MiB, before they go to a file.")
     var cacheMemory = 2048
+    @Option(help: "Keep the teacher's outputs in this folder and reuse them in later runs with the same teacher, data and layers.")
+    var teacherCache: String?
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var engine: EngineOptions
 
@@ -64,6 +68,9 @@ struct DistillCommand: ParsableCommand {
         guard let layerMapping = LayerMapping(rawValue: mapping.lowercased()) else {
             throw ValidationError("--mapping \(mapping): expected last, uniform, uniform+last or uniform-consecutive")
         }
+        guard let inheritedLayers = LayerMapping(rawValue: inheritMapping.lowercased()) else {
+            throw ValidationError("--inherit-mapping \(inheritMapping): expected last, uniform, uniform+last or uniform-consecutive")
+        }
         (recipe.mapping, recipe.includeEmbeddings, recipe.temperature, recipe.lambda, recipe.relationHeads) =
             (layerMapping, includeEmbeddings, temperature, lambda, relationHeads)
 
@@ -71,7 +78,7 @@ struct DistillCommand: ParsableCommand {
         let studentConfig = try StudentPreset.config(student, teacher: teacherModel.config)
         let network: BertForSequenceClassification
         switch initialization.lowercased() {
-        case "inherit": network = try StudentInitializer.make(studentConfig, from: teacherModel, initialization: .inherit(mapping: layerMapping), seed: seed)
+        case "inherit": network = try StudentInitializer.make(studentConfig, from: teacherModel, initialization: .inherit(mapping: inheritedLayers), seed: seed)
         case "random": network = try StudentInitializer.make(studentConfig, from: teacherModel, initialization: .random, seed: seed)
         default:
             network = try BertCheckpoint.load(URL(fileURLWithPath: initialization), numLabels: studentConfig.numLabels,
@@ -94,18 +101,28 @@ struct DistillCommand: ParsableCommand {
             + "losses \(losses), mapping \(mapping), init \(initialization)")
 
         let cacheStart = Date()
-        let cache = recipe.losses == [.ce] ? nil
-            : try TeacherCache(teacher: teacherModel, dataset: train, request: distiller.teacherRequest,
-                               memoryBudget: cacheMemory << 20, spillDirectory: output.appendingPathComponent("teacher-cache"))
+        let cache: TeacherCache?
+        if recipe.losses == [.ce] {
+            cache = nil
+        } else if let teacherCache {
+            cache = try TeacherCache(teacher: teacherModel, dataset: train, request: distiller.teacherRequest,
+                                     keptIn: URL(fileURLWithPath: teacherCache))
+        } else {
+            cache = try TeacherCache(teacher: teacherModel, dataset: train, request: distiller.teacherRequest,
+                                     memoryBudget: cacheMemory << 20, spillDirectory: output.appendingPathComponent("teacher-cache"))
+        }
         let cacheSeconds = Date().timeIntervalSince(cacheStart)
-        if cache != nil { log(String(format: "distill: teacher outputs cached in %.1f s", cacheSeconds)) }
+        if let cache {
+            log(String(format: "distill: teacher outputs %@ in %.1f s", cache.reused ? "read from \(cache.keptFile!.path)" : "computed", cacheSeconds))
+        }
         defer { try? FileManager.default.removeItem(at: output.appendingPathComponent("teacher-cache")) }
 
         try trainingOptions.train("distill", model: network, parameters: distiller.parameters, recipe: training, train: train, dev: dev,
                                   test: labelledTest(source, tokenizer: tokenizer, maxLength: training.maxLength),
                                   tokenizerSource: URL(fileURLWithPath: teacher),
                                   extraResults: ["losses": losses, "mapping": mapping, "initialization": initialization,
-                                                 "teacher_cache_seconds": cacheSeconds]) { batch, context in
+                                                 "teacher_cache_seconds": cacheSeconds,
+                                                 "teacher_cache_reused": cache?.reused ?? false, "inherit_mapping": inheritMapping]) { batch, context in
             distiller.loss(batch, teacher: try cache?.outputs(for: batch), context: context)
         }
     }

@@ -12,7 +12,7 @@ public struct KDNAS: ParsableCommand {
         version: "0.1.0",
         subcommands: [
             InfoCommand.self, InspectCommand.self, TokenizeCommand.self, EmbedCommand.self, PredictCommand.self,
-            ThroughputCommand.self, FinetuneCommand.self, EvaluateCommand.self, DistillCommand.self,
+            ThroughputCommand.self, LatencyCommand.self, FinetuneCommand.self, EvaluateCommand.self, DistillCommand.self,
         ]
     )
 

@@ -33,4 +33,12 @@ void kd_log_softmax_rows(const float *x, float *y, size_t rows, size_t columns);
 enum kd_binary_op { KD_ADD = 0, KD_SUB = 1, KD_MUL = 2, KD_DIV = 3 };
 void kd_binary(int op, const float *x, size_t sx, const float *y, size_t sy, float *out, size_t n);
 
+/// Inference: rows of `columns` attention scores get the additive key mask [columns] (may be NULL)
+/// and are replaced by their softmax, in place.
+void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t columns);
+/// Inference: y = LayerNorm(x + residual) over rows of `columns` (residual may be NULL); y may alias x or residual.
+void kd_add_layer_norm(const float *x, const float *residual, const float *gamma, const float *beta,
+                       float *y, size_t rows, size_t columns, float eps);
+/// y = max(x, 0).
+void kd_relu_forward(const float *x, float *y, size_t n);
 #endif

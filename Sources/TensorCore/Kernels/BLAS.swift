@@ -9,14 +9,14 @@ import CBLAS
 /// (measured with perf). Every output element is computed by one single-threaded sgemm; most
 /// products give the same bits for any thread count, but OpenBLAS may block a block of another
 /// shape differently (a long inner dimension), so the guarantee is a normwise relative 1e-6.
-enum BLAS {
+package enum BLAS {
     /// Products below this many multiply-adds are not split.
     static let splitThreshold = 1 << 18
 
     /// C[m×n] = alpha · op(A) · op(B) + beta · C, row-major; op transposes when asked.
     ///
     /// `a` is stored as [m, k] (or [k, m] when `transposeA`), `b` as [k, n] (or [n, k]).
-    static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    package static func gemm(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                      m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
                      alpha: Float = 1, beta: Float = 0) {
         guard m > 0, n > 0 else { return }
@@ -50,7 +50,7 @@ enum BLAS {
     }
 
     /// One single-threaded sgemm with explicit leading dimensions.
-    static func block(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
+    package static func block(_ a: UnsafePointer<Float>, _ b: UnsafePointer<Float>, _ c: UnsafeMutablePointer<Float>,
                               m: Int, n: Int, k: Int, lda: Int, ldb: Int, ldc: Int,
                               transposeA: Bool, transposeB: Bool, alpha: Float, beta: Float) {
         guard k > 0 else {
@@ -66,7 +66,7 @@ enum BLAS {
     ///
     /// Small products (attention's 128×64·64×128) are spread over the threads whole, so their
     /// results never depend on the thread count; large ones are each split by `gemm`.
-    static func batchedGemm(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
+    package static func batchedGemm(_ a: UnsafePointer<Float>, strideA: Int, _ b: UnsafePointer<Float>, strideB: Int,
                             _ c: UnsafeMutablePointer<Float>, strideC: Int, count: Int,
                             m: Int, n: Int, k: Int, transposeA: Bool, transposeB: Bool, alpha: Float = 1, beta: Float = 0) {
         guard count > 1, m * n * k < splitThreshold * 8 else {

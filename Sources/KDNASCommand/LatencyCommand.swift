@@ -1,0 +1,181 @@
+import ArgumentParser
+import Foundation
+import Latency
+import Models
+import Search
+import TensorCore
+
+/// `kdnas latency`: measured, predicted or external inference latency of a model or a config.
+struct LatencyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "latency",
+        abstract: "Measure, predict or externally time a model's inference latency.",
+        subcommands: [Measure.self, Calibrate.self],
+        defaultSubcommand: Measure.self)
+
+    /// The shape of every measurement.
+    struct Shape: ParsableArguments {
+        @Option(help: "Sequences per forward pass.")
+        var batch = 1
+        @Option(help: "Tokens per sequence.")
+        var seq = 128
+        @Option(help: "Untimed runs first.")
+        var warmup = 3
+        @Option(help: "Timed runs.")
+        var runs = 20
+
+        func validate() throws {
+            guard batch > 0, seq > 0, warmup >= 0, runs > 0 else {
+                throw ValidationError("--batch, --seq and --runs must be positive and --warmup not negative")
+            }
+        }
+
+        var settings: LatencyMeter.Settings { LatencyMeter.Settings(batch: batch, sequenceLength: seq, warmup: warmup, runs: runs) }
+    }
+
+    struct Measure: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "measure",
+            abstract: "Time a model's forward pass (the default), or predict it from a profile, or run an external command.",
+            discussion: """
+                Examples:
+                  kdnas latency --model runs/main/teacher --batch 1 --seq 128 --threads 2 --json
+                  kdnas latency --config student.json --runs 50
+                  kdnas latency --predict profile.json --config student.json
+                  kdnas latency --model runs/student --latency-command 'python3 time_on_gpu.py {model_dir}'
+                """)
+
+        @Option(help: "A Hugging Face model folder.")
+        var model: String?
+        @Option(help: "A config.json (measured with random weights).")
+        var config: String?
+        @Option(help: "A profile from `kdnas latency calibrate`: predict instead of running.")
+        var predict: String?
+        @Option(help: "A shell command timing the exported model at {model_dir}; its last printed number is the latency in ms.")
+        var latencyCommand: String?
+        @Option(help: "Seconds before the latency command is killed.")
+        var latencyTimeout: Double = 600
+        @OptionGroup var shape: Shape
+        @Flag(help: "Print one JSON object.")
+        var json = false
+        @OptionGroup var engine: EngineOptions
+
+        func validate() throws {
+            guard (config == nil) != (model == nil) else { throw ValidationError("give exactly one of --model and --config") }
+            guard predict == nil || latencyCommand == nil else { throw ValidationError("give at most one of --predict and --latency-command") }
+        }
+
+        func run() throws {
+            try engine.apply()
+            let network: BertForSequenceClassification
+            if let config {
+                network = BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: config)), seed: 0)
+            } else {
+                network = try ModelFolder(model!).model
+            }
+            let settings = shape.settings
+            guard settings.sequenceLength <= network.config.maxPositionEmbeddings else {
+                throw CommandError("--seq \(settings.sequenceLength) exceeds the model's max_position_embeddings \(network.config.maxPositionEmbeddings)")
+            }
+            var result: [String: Any] = ["batch": settings.batch, "seq": settings.sequenceLength, "threads": Engine.threads,
+                                         "parameters": network.parameterCount]
+            if let predict {
+                let profile = try LatencyProfile.read(predict)
+                let milliseconds = profile.model.predict(network.config)
+                result.merge(["predicted_ms": milliseconds, "profile": predict, "batch": profile.model.settings.batch,
+                              "seq": profile.model.settings.sequenceLength, "threads": profile.model.threads]) { $1 }
+                output(result, line: String(format: "predicted latency: %.3f ms (batch %d, seq %d, %d threads, profile %@; held-out median error %.1f%%)",
+                                            milliseconds, profile.model.settings.batch, profile.model.settings.sequenceLength,
+                                            profile.model.threads, predict, 100 * profile.heldOut.median))
+            } else if let latencyCommand {
+                let external = try ExternalLatency(command: latencyCommand, timeout: latencyTimeout)
+                let milliseconds = try external.measure(network, tokenizerSource: model.map { URL(fileURLWithPath: $0) }).get()
+                result["external_ms"] = milliseconds
+                result["command"] = latencyCommand
+                output(result, line: String(format: "external latency: %.3f ms (from: %@)", milliseconds, latencyCommand))
+            } else {
+                let statistics = LatencyMeter.measure(InferenceSession(network), settings: settings)
+                result.merge(["median_ms": statistics.medianMs, "p90_ms": statistics.p90Ms, "mean_ms": statistics.meanMs,
+                              "cv": statistics.cv, "runs": statistics.runs, "warmup": settings.warmup]) { $1 }
+                output(result, line: String(format: "latency (batch %d, seq %d, %d threads): median %.3f ms, p90 %.3f ms, mean %.3f ms, cv %.3f over %d runs",
+                                            settings.batch, settings.sequenceLength, Engine.threads, statistics.medianMs,
+                                            statistics.p90Ms, statistics.meanMs, statistics.cv, statistics.runs))
+            }
+        }
+
+        private func output(_ result: [String: Any], line: String) {
+            if json { try? printJSON(result) } else { print(line) }
+        }
+    }
+
+    struct Calibrate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "calibrate",
+            abstract: "Measure a sample of a search space and fit a latency model to it.",
+            discussion: """
+                A quarter of the sample is held out; the printed error is the fitted model's on it. The saved
+                profile is refitted on the whole sample.
+                Example: kdnas latency calibrate --space bert-base --count 80 --out profile.json --threads 2
+                """)
+
+        @Option(help: "bert-base, derived (needs --teacher), or a search-space JSON file.")
+        var space: String
+        @Option(help: "A teacher folder (for --space derived, and its vocabulary size).")
+        var teacher: String?
+        @Option(help: "Configurations measured.")
+        var count = 80
+        @Option(help: "Seed of the sample.")
+        var seed: UInt64 = 1
+        @Option(help: "Where the profile goes.")
+        var out: String
+        @OptionGroup var shape: Shape
+        @Flag(help: "Print one JSON object.")
+        var json = false
+        @OptionGroup var engine: EngineOptions
+
+        func validate() throws {
+            guard count >= 8 else { throw ValidationError("--count must be at least 8 (a quarter is held out)") }
+        }
+
+        func run() throws {
+            try engine.apply()
+            let teacherConfig = try teacher.map { try ModelFolder($0).model.config }
+            let space = try SearchSpace.load(space, teacher: teacherConfig)
+            var base = teacherConfig ?? BertConfig()
+            base.numLabels = max(base.numLabels, 2)
+            var random = SearchRandom(seed: seed)
+            let candidates = space.all
+            var sample: [StudentArchitecture] = []
+            var pool = candidates
+            while sample.count < min(count, candidates.count) {
+                sample.append(pool.remove(at: random.index(pool.count)))
+            }
+            let settings = shape.settings
+            let progress = TaskProgress(label: "calibrate", total: sample.count)
+            var measured: [(config: BertConfig, milliseconds: Double)] = []
+            for (index, architecture) in sample.enumerated() {
+                let config = architecture.config(from: base)
+                let statistics = LatencyMeter.measure(config, settings: settings)
+                measured.append((config, statistics.medianMs))
+                progress.update(index + 1, detail: String(format: "%@ %.2f ms", architecture.description, statistics.medianMs))
+            }
+            progress.finish()
+            let heldOutCount = max(2, measured.count / 4)
+            let (train, test) = (Array(measured.dropLast(heldOutCount)), Array(measured.suffix(heldOutCount)))
+            let heldOut = PredictionError(model: LatencyModel.fit(train, settings: settings, threads: Engine.threads), samples: test)
+            let model = LatencyModel.fit(measured, settings: settings, threads: Engine.threads)
+            let profile = LatencyProfile(space: space.name, model: model, heldOut: heldOut, fitted: PredictionError(model: model, samples: measured),
+                                         measurements: zip(sample, measured).map { .init(architecture: $0.0, milliseconds: $0.1.milliseconds) })
+            try profile.write(to: URL(fileURLWithPath: out))
+            if json {
+                try printJSON(["out": out, "configurations": measured.count, "held_out": heldOut.count,
+                               "median_relative_error": heldOut.median, "p90_relative_error": heldOut.p90, "max_relative_error": heldOut.max])
+            } else {
+                print(String(format: "calibrated on %d configurations of %@ (batch %d, seq %d, %d threads); held-out %d: median error %.1f%%, p90 %.1f%%, max %.1f%%",
+                             measured.count, space.name, settings.batch, settings.sequenceLength, Engine.threads, heldOut.count,
+                             100 * heldOut.median, 100 * heldOut.p90, 100 * heldOut.max))
+                print("profile: \(out)")
+            }
+        }
+    }
+}

@@ -1,0 +1,198 @@
+// The forward pass of a deployed model: no autograd, no dropout, fused kernels, reused buffers.
+import CKernels
+import Foundation
+import Models
+import NN
+import TensorCore
+import Text
+
+/// Runs a `BertForSequenceClassification` for inference, as fast as this engine can.
+///
+/// Differences from the training forward pass (`BertModel.callAsFunction`), none of which
+/// changes the result beyond float rounding:
+/// - Q, K and V weights are packed into one [3H, H] matrix once, at creation;
+/// - biases are written into the output before each product accumulates into it;
+/// - attention runs per (sequence, head) with the scale folded into the product, the mask and
+///   the softmax fused in one pass over a per-task score block, and the context written straight
+///   into its place in [B·T, H];
+/// - residual additions are fused into the LayerNorm that follows, activations run in place;
+/// - every buffer is kept and reused by the next call of the same or a smaller size.
+///
+/// A session reads the model's weights in place: do not train the model while a session is used.
+public final class InferenceSession {
+    public let model: BertForSequenceClassification
+    public var config: BertConfig { model.config }
+    /// Packed [3H, H] query-key-value weights and [3H] biases, per layer.
+    private let packedWeights: [Tensor]
+    private let packedBiases: [Tensor]
+    private let workspace = Workspace()
+
+    public init(_ model: BertForSequenceClassification) {
+        self.model = model
+        let layers = model.bert.layers.map(\.attentionSelf)
+        (packedWeights, packedBiases) = Autograd.noGrad {
+            (layers.map { Tensor.concatenate([$0.query.weight, $0.key.weight, $0.value.weight], axis: 0).detached() },
+             layers.map { Tensor.concatenate([$0.query.bias!, $0.key.bias!, $0.value.bias!], axis: 0).detached() })
+        }
+    }
+
+    /// Logits [B, numLabels] of `batch`, row-major.
+    public func logits(_ batch: TokenBatch) -> [Float] {
+        let (b, t) = (batch.batch, batch.length)
+        let config = config
+        let (h, f, labels) = (config.hiddenSize, config.intermediateSize, config.numLabels)
+        workspace.reserve(rows: b * t, batch: b, config: config)
+        let w = workspace
+        embed(batch, into: w.hidden)
+        fillMask(batch, into: w.mask)
+        for (index, layer) in model.bert.layers.enumerated() {
+            let x = w.hidden
+            // Packed projections: qkv = x·Wᵀ + b.
+            gemmWithBias(x, packedWeights[index].data, bias: packedBiases[index].data, into: w.qkv, rows: b * t, out: 3 * h, in: h)
+            attend(w.qkv, mask: w.mask, into: w.context, batch: b, length: t, hidden: h, heads: config.numAttentionHeads)
+            // Output projection, residual and LayerNorm.
+            let attentionOutput = layer.attentionOutput
+            gemmWithBias(w.context, attentionOutput.dense.weight.data, bias: attentionOutput.dense.bias!.data, into: w.projected,
+                         rows: b * t, out: h, in: h)
+            addLayerNorm(w.projected, residual: x, norm: attentionOutput.LayerNorm, into: x, rows: b * t, columns: h)
+            // Feed-forward block.
+            gemmWithBias(x, layer.intermediate.weight.data, bias: layer.intermediate.bias!.data, into: w.intermediate,
+                         rows: b * t, out: f, in: h)
+            activate(w.intermediate, count: b * t * f, activation: config.hiddenAct)
+            let output = layer.output
+            gemmWithBias(w.intermediate, output.dense.weight.data, bias: output.dense.bias!.data, into: w.projected,
+                         rows: b * t, out: h, in: f)
+            addLayerNorm(w.projected, residual: x, norm: output.LayerNorm, into: x, rows: b * t, columns: h)
+        }
+        // Pooler on each [CLS] row, then the classifier.
+        for row in 0..<b { (w.cls + row * h).update(from: w.hidden + row * t * h, count: h) }
+        let pooler = model.bert.pooler
+        gemmWithBias(w.cls, pooler.weight.data, bias: pooler.bias!.data, into: w.pooled, rows: b, out: h, in: h)
+        kd_tanh(w.pooled, w.pooled, b * h)
+        var logits = [Float](repeating: 0, count: b * labels)
+        logits.withUnsafeMutableBufferPointer { out in
+            gemmWithBias(w.pooled, model.classifier.weight.data, bias: model.classifier.bias!.data, into: out.baseAddress!,
+                         rows: b, out: labels, in: h)
+        }
+        return logits
+    }
+
+    /// y[rows, out] = x[rows, in] · W[out, in]ᵀ + bias.
+    private func gemmWithBias(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
+                              into y: UnsafeMutablePointer<Float>, rows: Int, out: Int, in inner: Int) {
+        for row in 0..<rows { (y + row * out).update(from: bias, count: out) }
+        BLAS.gemm(x, weight, y, m: rows, n: out, k: inner, transposeB: true, beta: 1)
+    }
+
+    /// Word + position + token-type embeddings, then LayerNorm, into [B·T, H].
+    private func embed(_ batch: TokenBatch, into hidden: UnsafeMutablePointer<Float>) {
+        let embeddings = model.bert.embeddings
+        let h = config.hiddenSize
+        let (words, positions, types) = (SendablePointer(embeddings.word_embeddings.weight.data),
+                                         SendablePointer(embeddings.position_embeddings.weight.data),
+                                         SendablePointer(embeddings.token_type_embeddings.weight.data))
+        let (gamma, beta) = (SendablePointer(embeddings.LayerNorm.weight.data), SendablePointer(embeddings.LayerNorm.bias.data))
+        let eps = embeddings.LayerNorm.eps
+        let out = SendablePointer(hidden)
+        let (ids, typeIds, length) = (batch.inputIds, batch.tokenTypeIds, batch.length)
+        Parallel.forChunks(batch.batch * length, grain: 64) { first, last in
+            for row in first..<last {
+                let y = out.base + row * h
+                let (word, position, type) = (words.base + ids[row] * h, positions.base + (row % length) * h, types.base + typeIds[row] * h)
+                for j in 0..<h { y[j] = word[j] + position[j] + type[j] }
+            }
+            kd_add_layer_norm(out.base + first * h, nil, gamma.base, beta.base, out.base + first * h, last - first, h, eps)
+        }
+    }
+
+    /// The additive key mask [B, T]: 0 for tokens, the float minimum for padding (as transformers).
+    private func fillMask(_ batch: TokenBatch, into mask: UnsafeMutablePointer<Float>) {
+        for (i, keep) in batch.attentionMask.enumerated() { mask[i] = keep == 0 ? -Float.greatestFiniteMagnitude : 0 }
+    }
+
+    /// Scaled dot-product attention of packed qkv [B·T, 3H] into context [B·T, H], one task per (sequence, head).
+    private func attend(_ qkv: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>, into context: UnsafeMutablePointer<Float>,
+                        batch: Int, length t: Int, hidden h: Int, heads: Int) {
+        let d = h / heads
+        let scale = 1 / Float(d).squareRoot()
+        let (qkv, mask, context) = (SendablePointer(qkv), SendablePointer(mask), SendablePointer(context))
+        Parallel.forChunks(batch * heads, grain: 1) { first, last in
+            let scores = UnsafeMutablePointer<Float>.allocate(capacity: t * t)
+            defer { scores.deallocate() }
+            for task in first..<last {
+                let (sequence, head) = (task / heads, task % heads)
+                let base = qkv.base + sequence * t * 3 * h + head * d
+                // scores = scale · Q Kᵀ  [T, T]
+                BLAS.block(base, base + h, scores, m: t, n: t, k: d, lda: 3 * h, ldb: 3 * h, ldc: t,
+                           transposeA: false, transposeB: true, alpha: scale, beta: 0)
+                kd_masked_softmax_rows(scores, mask.base + sequence * t, t, t)
+                // context = P V  [T, d], written at its head's columns
+                BLAS.block(scores, base + 2 * h, context.base + sequence * t * h + head * d, m: t, n: d, k: t,
+                           lda: t, ldb: 3 * h, ldc: h, transposeA: false, transposeB: false, alpha: 1, beta: 0)
+            }
+        }
+    }
+
+    /// y = LayerNorm(x + residual), rows split over the threads.
+    private func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>, norm: NN.LayerNorm,
+                              into y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        let (x, residual, y) = (SendablePointer(x), SendablePointer(residual), SendablePointer(y))
+        let (gamma, beta, eps) = (SendablePointer(norm.weight.data), SendablePointer(norm.bias.data), norm.eps)
+        Parallel.forChunks(rows, grain: 64) { first, last in
+            kd_add_layer_norm(x.base + first * columns, residual.base + first * columns, gamma.base, beta.base,
+                              y.base + first * columns, last - first, columns, eps)
+        }
+    }
+
+    /// The activation in place.
+    private func activate(_ x: UnsafeMutablePointer<Float>, count: Int, activation: BertConfig.Activation) {
+        let x = SendablePointer(x)
+        Parallel.forChunks(count, grain: 16_384) { first, last in
+            let (p, n) = (x.base + first, last - first)
+            switch activation {
+            case .gelu: kd_gelu_forward(p, p, n)
+            case .geluNew: kd_gelu_tanh_forward(p, p, n)
+            case .relu: kd_relu_forward(p, p, n)
+            case .silu: kd_silu_forward(p, p, n)
+            }
+        }
+    }
+}
+
+/// The session's buffers, grown to the largest batch seen and then reused.
+private final class Workspace {
+    private var storage: UnsafeMutablePointer<Float>?
+    private var capacity = 0
+    private var pointers: [UnsafeMutablePointer<Float>] = []
+
+    /// [B·T, H] hidden states, [B·T, 3H] packed projections, [B·T, H] attention context,
+    /// [B·T, H] projection output, [B·T, F] FFN activations, [B·T] mask, [B, H] [CLS] rows, [B, H] pooled.
+    var hidden: UnsafeMutablePointer<Float> { pointers[0] }
+    var qkv: UnsafeMutablePointer<Float> { pointers[1] }
+    var context: UnsafeMutablePointer<Float> { pointers[2] }
+    var projected: UnsafeMutablePointer<Float> { pointers[3] }
+    var intermediate: UnsafeMutablePointer<Float> { pointers[4] }
+    var mask: UnsafeMutablePointer<Float> { pointers[5] }
+    var cls: UnsafeMutablePointer<Float> { pointers[6] }
+    var pooled: UnsafeMutablePointer<Float> { pointers[7] }
+
+    deinit { storage?.deallocate() }
+
+    /// Makes room for `rows` = B·T token rows of a model of `config`; keeps the buffer when it is large enough.
+    func reserve(rows: Int, batch: Int, config: BertConfig) {
+        let (h, f) = (config.hiddenSize, config.intermediateSize)
+        let sizes = [rows * h, rows * 3 * h, rows * h, rows * h, rows * f, rows, batch * h, batch * h]
+        let aligned = sizes.map { ($0 + 15) / 16 * 16 }  // 64-byte boundaries
+        let needed = aligned.reduce(0, +)
+        if needed > capacity {
+            storage?.deallocate()
+            storage = UnsafeMutablePointer<Float>.allocate(capacity: needed)
+            capacity = needed
+        }
+        var cursor = storage!
+        pointers = aligned.map { size in
+            defer { cursor += size }
+            return cursor
+        }
+    }
+}
