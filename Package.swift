@@ -18,6 +18,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // OpenBLAS from Debian's libopenblas-dev, found through pkg-config.
@@ -38,7 +39,9 @@ let package = Package(
         .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
         .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Training"]),
         .target(name: "Latency", dependencies: ["CKernels", "Models", "NN", "TensorCore", "Text"]),
-        .target(name: "Search", dependencies: ["Distill", "Latency", "Models", "NN", "Tasks", "TensorCore", "Training"]),
+        .target(
+            name: "Search",
+            dependencies: ["Distill", "Latency", "Models", "NN", "Tasks", "TensorCore", "Training", .product(name: "GRDB", package: "GRDB.swift")]),
         .target(
             name: "KDNASCommand",
             dependencies: [
@@ -55,7 +58,7 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["TensorCore", "Text"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Text", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-        .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "TensorCore", "TestSupport", "Text"]),
+        .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "Search", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
         .testTarget(
             name: "DistillTests", dependencies: ["Distill", "Models", "NN", "Tasks", "TensorCore", "TestSupport", "Text"],

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the Debian packages KDNAS builds against (OpenBLAS through pkg-config), when missing.
+# Installs the Debian packages KDNAS builds against (OpenBLAS through pkg-config, SQLite for GRDB), when missing.
 #
 # Usage: scripts/install-system.sh
 #
@@ -14,18 +14,22 @@ if ! command -v swift >/dev/null 2>&1; then
     exit 1
 fi
 
-if pkg-config --exists openblas 2>/dev/null; then
-    log "OpenBLAS $(pkg-config --modversion openblas) found through pkg-config"
+# OpenBLAS (matrix products, through pkg-config) and SQLite (the search's trial store, through GRDB).
+missing=()
+pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev pkg-config)
+[[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
+if [[ ${#missing[@]} -eq 0 ]]; then
+    log "OpenBLAS $(pkg-config --modversion openblas) and SQLite headers found"
     exit 0
 fi
 
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then
-    command -v sudo >/dev/null 2>&1 || { log "error: installing libopenblas-dev needs root or sudo" >&2; exit 1; }
+    command -v sudo >/dev/null 2>&1 || { log "error: installing ${missing[*]} needs root or sudo" >&2; exit 1; }
     SUDO="sudo"
 fi
-log "installing libopenblas-dev and pkg-config with apt-get"
+log "installing ${missing[*]} with apt-get"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
-$SUDO apt-get install -y -qq --no-install-recommends libopenblas-dev pkg-config >/dev/null
-log "OpenBLAS $(pkg-config --modversion openblas) installed"
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+log "OpenBLAS $(pkg-config --modversion openblas) and SQLite headers installed"

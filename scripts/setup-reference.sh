@@ -37,8 +37,8 @@ if ! "$PY" -m pip install --quiet "torch==$TORCH_VERSION"; then
     "$PY" -m pip install --quiet torch
 fi
 
-log "installing transformers 5.x, safetensors, numpy, scipy, scikit-learn, onnxruntime"
-"$PY" -m pip install --quiet "transformers>=5,<6" safetensors numpy scipy scikit-learn onnxruntime
+log "installing transformers 5.x, safetensors, numpy, scipy, scikit-learn, onnxruntime, onnx"
+"$PY" -m pip install --quiet "transformers>=5,<6" safetensors numpy scipy scikit-learn onnxruntime onnx
 
 "$PY" - <<'PY'
 import torch, transformers

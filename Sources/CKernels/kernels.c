@@ -244,6 +244,23 @@ KD_CLONES void kd_add_layer_norm(const float *x, const float *residual, const fl
     }
 }
 
-KD_CLONES void kd_relu_forward(const float *x, float *y, size_t n) {
-    for (size_t i = 0; i < n; i++) y[i] = x[i] > 0 ? x[i] : 0;
+// In place: one pointer, so the loop vectorises (a vectoriser's overlap check fails when y == x).
+KD_CLONES void kd_activation_inplace(int kind, float *x, size_t n) {
+    switch (kind) {
+    case KD_GELU:
+        for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + kd_erff(x[i] * KD_SQRT1_2));
+        break;
+    case KD_GELU_TANH:
+        for (size_t i = 0; i < n; i++) {
+            float v = x[i];
+            x[i] = 0.5f * v * (1.0f + kd_tanhf(KD_SQRT_2_PI * (v + 0.044715f * v * v * v)));
+        }
+        break;
+    case KD_RELU:
+        for (size_t i = 0; i < n; i++) x[i] = x[i] > 0 ? x[i] : 0;
+        break;
+    case KD_SILU:
+        for (size_t i = 0; i < n; i++) x[i] = x[i] * kd_sigmoidf(x[i]);
+        break;
+    }
 }

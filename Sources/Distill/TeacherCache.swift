@@ -4,7 +4,7 @@ import Tasks
 import TensorCore
 
 /// What the chosen losses need from the teacher, computed once per example.
-public struct TeacherRequest: Sendable, Equatable {
+public struct TeacherRequest: Sendable, Hashable {
     /// Teacher layers whose hidden states are kept (0 = embeddings), sorted.
     public var hiddenLayers: [Int] = []
     /// A teacher layer (1-based) whose query, key and value projections are kept.

@@ -13,8 +13,16 @@ public struct KDNAS: ParsableCommand {
         subcommands: [
             InfoCommand.self, InspectCommand.self, TokenizeCommand.self, EmbedCommand.self, PredictCommand.self,
             ThroughputCommand.self, LatencyCommand.self, FinetuneCommand.self, EvaluateCommand.self, DistillCommand.self,
+            SearchCommand.self, ReportCommand.self,
         ]
     )
 
     public init() {}
+}
+
+extension KDNAS {
+    /// The arguments to parse: `kdnas search --resume RUN` expands to the run's saved options.
+    public static func arguments(_ commandLine: [String]) -> [String] {
+        SearchCommand.expandingResume(Array(commandLine.dropFirst()))
+    }
 }

@@ -148,13 +148,13 @@ public final class InferenceSession {
     private func activate(_ x: UnsafeMutablePointer<Float>, count: Int, activation: BertConfig.Activation) {
         let x = SendablePointer(x)
         Parallel.forChunks(count, grain: 16_384) { first, last in
-            let (p, n) = (x.base + first, last - first)
-            switch activation {
-            case .gelu: kd_gelu_forward(p, p, n)
-            case .geluNew: kd_gelu_tanh_forward(p, p, n)
-            case .relu: kd_relu_forward(p, p, n)
-            case .silu: kd_silu_forward(p, p, n)
+            let kind: kd_activation = switch activation {
+            case .gelu: KD_GELU
+            case .geluNew: KD_GELU_TANH
+            case .relu: KD_RELU
+            case .silu: KD_SILU
             }
+            kd_activation_inplace(Int32(kind.rawValue), x.base + first, last - first)
         }
     }
 }

@@ -43,6 +43,18 @@ public struct EncodedDataset: Sendable {
     /// The number of examples.
     public var count: Int { encodings.count }
 
+    /// The examples at `indices`, in that order, already encoded (a proxy split of a search).
+    public func subset(_ indices: [Int], split: Split? = nil) -> EncodedDataset {
+        EncodedDataset(dataset: Dataset(definition: dataset.definition, split: split ?? dataset.split,
+                                        examples: indices.map { dataset.examples[$0] }, source: dataset.source),
+                       encodings: indices.map { encodings[$0] }, maxLength: maxLength, paddingId: paddingId,
+                       labels: labels.map { labels in indices.map { labels[$0] } })
+    }
+
+    private init(dataset: Dataset, encodings: [Encoding], maxLength: Int, paddingId: Int, labels: [Float]?) {
+        (self.dataset, self.encodings, self.maxLength, self.paddingId, self.labels) = (dataset, encodings, maxLength, paddingId, labels)
+    }
+
     /// The number of tokens of example `index`, special tokens included.
     public func length(of index: Int) -> Int { encodings[index].count }
 }

@@ -19,6 +19,8 @@ public final class Trainer {
     let evaluate: () throws -> [String: Double]
     let directory: URL
     public weak var observer: TrainingObserver?
+    /// Whether each epoch's state is saved for resumption (a search's short proxy runs skip it).
+    public var savesCheckpoints = true
 
     /// A trainer; `directory` receives the checkpoints and `train_log.jsonl`.
     public init(configuration: TrainingConfiguration, parameters: [(name: String, tensor: Tensor)],
@@ -100,11 +102,11 @@ public final class Trainer {
             state.completedEpochs = epoch
             state.dropout = context.generator
             state.history.append(EpochSummary(epoch: epoch, meanLoss: meanLoss, seconds: seconds, metrics: [:]))
-            try TrainingCheckpoint.save(state, parameters: parameters, optimizer: optimizer, to: directory)
+            if savesCheckpoints { try TrainingCheckpoint.save(state, parameters: parameters, optimizer: optimizer, to: directory) }
             let summary = EpochSummary(epoch: epoch, meanLoss: meanLoss, seconds: seconds,
                                        metrics: try Autograd.noGrad { try evaluate() })
             state.history[state.history.count - 1] = summary
-            try TrainingCheckpoint.updateState(state, in: directory)
+            if savesCheckpoints { try TrainingCheckpoint.updateState(state, in: directory) }
             log.write(["event": "epoch", "epoch": epoch, "step": state.step, "mean_loss": meanLoss,
                        "seconds": seconds, "metrics": summary.metrics])
             observer?.trainingDidFinishEpoch(summary)

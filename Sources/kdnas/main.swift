@@ -1,3 +1,3 @@
 import KDNASCommand
 
-KDNAS.main()
+KDNAS.main(KDNAS.arguments(CommandLine.arguments))

@@ -24,7 +24,7 @@ final class DistillCommandTests: CommandLineTestCase {
                                  "--mapping", "uniform+last", "--epochs", "5", "--batch-size", "8", "--lr", "2e-3",
                                  "--cache-memory", "0"] + task)
         XCTAssertEqual(distill.status, 0, distill.errors)
-        XCTAssertTrue(distill.errors.contains("teacher outputs cached"), distill.errors)
+        XCTAssertTrue(distill.errors.contains("teacher outputs computed"), distill.errors)
         let (distilled, report) = try BertCheckpoint.load(student)
         XCTAssertEqual(distilled.config.numHiddenLayers, 1)
         XCTAssertEqual(report, BertCheckpoint.LoadReport())

@@ -39,6 +39,7 @@ void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t col
 /// Inference: y = LayerNorm(x + residual) over rows of `columns` (residual may be NULL); y may alias x or residual.
 void kd_add_layer_norm(const float *x, const float *residual, const float *gamma, const float *beta,
                        float *y, size_t rows, size_t columns, float eps);
-/// y = max(x, 0).
-void kd_relu_forward(const float *x, float *y, size_t n);
+/// Inference: an activation applied in place.
+enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
+void kd_activation_inplace(int kind, float *x, size_t n);
 #endif

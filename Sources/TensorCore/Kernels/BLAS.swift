@@ -28,8 +28,10 @@ package enum BLAS {
         }
         let pa = SendablePointer(a), pb = SendablePointer(b), pc = SendablePointer(c)
         let lda = transposeA ? m : k, ldb = transposeB ? k : n
-        // Blocks of whole rows of C when there are enough rows; of whole columns otherwise.
-        let splitRows = m >= n || m >= 8 * threads
+        // Blocks along the longer side of C: each block packs its share of that side's operand
+        // and all of the other. With few rows (inference: 128 tokens against a 384×1536 weight),
+        // splitting rows would make every thread pack the whole weight.
+        let splitRows = m >= n
         let extent = splitRows ? m : n
         let size = (extent + threads - 1) / threads
         Parallel.forChunks(threads, grain: 1) { first, last in

@@ -1,0 +1,247 @@
+import ArgumentParser
+import Distill
+import Foundation
+import Latency
+import Models
+import Search
+import Tasks
+import TensorCore
+import Training
+
+/// `kdnas search`: the KD-NAS pipeline, from a fine-tuned teacher to exported finalists and a report.
+struct SearchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "search",
+        abstract: "Search student architectures by distillation and latency, then distil and export the best.",
+        discussion: """
+            Trials live in RUN/search.sqlite; a run killed at any moment continues with `kdnas search --resume RUN`
+            (the saved options are reused). The report is RUN/report.html (rebuild it with `kdnas report RUN`).
+            Example: kdnas search --teacher runs/main/teacher --task rotten-tomatoes --preset quick --out runs/main/search
+            """)
+
+    @Option(help: "Fine-tuned teacher folder (Hugging Face checkpoint with a classification head).")
+    var teacher: String?
+    @OptionGroup var taskOptions: TaskOptions
+    @Option(help: "Run folder (trials, finalists, report).")
+    var out: String?
+    @Option(help: "Continue the search in this run folder with its saved options.")
+    var resume: String?
+    @Option(help: "quick (the README's ≤ 20-minute run on 2 cores) or paper (METHOD.md's scale); other options override it.")
+    var preset = "quick"
+    @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
+    var space = "derived"
+    @Option(help: "lstm, random or evolution.")
+    var strategy = "lstm"
+    @Option(help: "Episodes.") var episodes: Int?
+    @Option(help: "Candidates distilled per episode (K).") var candidates: Int?
+    @Option(help: "Seed of the whole search.") var seed: UInt64 = 1
+    @Option(help: "Reward: soft or hard.") var reward = "soft"
+    @Option(help: "Soft reward exponent α (≤ 0).") var alpha = -0.07
+    @Option(help: "Latency target as a share of the teacher's latency.") var beta = 0.6
+    @Option(help: "Latency target in milliseconds (instead of --beta).") var targetMs: Double?
+    @Option(help: "Predict latency with this profile (kdnas latency calibrate) instead of measuring it.") var latencyProfile: String?
+    @Option(help: "Time candidates with this command instead ('CMD {model_dir}', last number printed = ms).") var latencyCommand: String?
+    @Option(help: "Seconds before a latency command is killed.") var latencyTimeout: Double = 600
+    @Option(help: "Latency measurement: sequences per call.") var latencyBatch = 1
+    @Option(help: "Latency measurement: tokens per sequence.") var latencySeq = 128
+    @Option(help: "Latency measurement: timed runs.") var latencyRuns = 10
+    @Option(name: .customLong("init"), help: "Student initialisation: inherit or random.") var initialization = "inherit"
+    @Option(help: "Distillation losses (ce, od, hs, mha, att).") var losses = "od,mha"
+    @Option(help: "Layer mapping of hs/att losses.") var mapping = "uniform"
+    @Option(help: "Share of the training set each candidate is distilled on.") var proxyFraction: Double?
+    @Option(help: "Held-out proxy-dev examples (from the training set).") var proxyDev = 500
+    @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
+    @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Longest tokenized input.") var maxLength = 128
+    @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
+    @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
+    @Option(help: "Finalists: the top N by reward.") var finalTop = 2
+    @Option(help: "Finalists: up to this many more from the Pareto front.") var finalPareto = 2
+    @Option(help: "Epochs of each finalist's distillation on the full training set.") var finalEpochs = 1
+    @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
+    @OptionGroup var engine: EngineOptions
+
+    /// `kdnas search --resume RUN [--threads N]`: the saved arguments of RUN, then these.
+    static func expandingResume(_ arguments: [String]) -> [String] {
+        guard arguments.first == "search", let flag = arguments.firstIndex(of: "--resume"), flag + 1 < arguments.count,
+              !arguments.contains("--task") else { return arguments }
+        let run = arguments[flag + 1]
+        guard let store = try? SQLiteTrialStore(path: URL(fileURLWithPath: run).appendingPathComponent("search.sqlite").path),
+              let data = try? store.value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
+            return arguments  // run() reports the missing store
+        }
+        return ["search"] + saved + Array(arguments.dropFirst())
+    }
+
+    func validate() throws {
+        guard teacher != nil else { throw ValidationError("--teacher is required (or --resume RUN of an earlier search)") }
+        guard out != nil || resume != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
+        guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
+    }
+
+    func settings(teacherConfig: BertConfig) throws -> SearchSettings {
+        var settings = SearchSettings(teacher: teacher!, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
+        guard let kind = StrategyKind(rawValue: strategy) else { throw ValidationError("--strategy \(strategy): expected lstm, random or evolution") }
+        guard let rewardKind = Reward.Kind(rawValue: reward) else { throw ValidationError("--reward \(reward): expected soft or hard") }
+        settings.strategy = kind
+        settings.seed = seed
+        settings.reward = Reward(kind: rewardKind, alpha: alpha, beta: beta, targetMs: targetMs)
+        switch preset {
+        case "quick": (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
+        case "paper": (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
+        default: throw ValidationError("--preset \(preset): expected quick or paper")
+        }
+        if let episodes { settings.episodes = episodes }
+        if let candidates { settings.candidatesPerEpisode = candidates }
+        if let proxyFraction { settings.proxyFraction = proxyFraction }
+        if let proxyEpochs { settings.proxyEpochs = proxyEpochs }
+        if let epsilonDecay { settings.epsilonDecay = epsilonDecay }
+        if let latencyProfile {
+            settings.latency = .predicted(profile: URL(fileURLWithPath: latencyProfile).standardizedFileURL.path)
+        } else if let latencyCommand {
+            settings.latency = .external(command: latencyCommand, timeout: latencyTimeout)
+        } else {
+            settings.latency = .measured(LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns))
+        }
+        switch initialization {
+        case "inherit": settings.inherit = true
+        case "random": settings.inherit = false
+        default: throw ValidationError("--init \(initialization): expected inherit or random")
+        }
+        var recipe = DistillationRecipe()
+        recipe.losses = try losses.split(separator: ",").map { name in
+            guard let loss = DistillationRecipe.Loss(rawValue: String(name)) else { throw ValidationError("--losses: unknown loss \(name); expected ce, od, hs, mha, att") }
+            return loss
+        }
+        guard let layerMapping = LayerMapping(rawValue: mapping) else {
+            throw ValidationError("--mapping \(mapping): expected last, uniform, uniform+last or uniform-consecutive")
+        }
+        recipe.mapping = layerMapping
+        recipe.relationHeads = Self.relationHeads(space: settings.space, teacher: teacherConfig)
+        settings.recipe = recipe
+        (settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
+            (proxyDev, lr, batchSize, maxLength, controllerSteps)
+        (settings.finalTop, settings.finalPareto, settings.finalEpochs, settings.baselines) = (finalTop, finalPareto, finalEpochs, !noBaselines)
+        try settings.validate()
+        return settings
+    }
+
+    /// The largest of 4, 2, 1 relation heads dividing the teacher's and every student hidden size.
+    static func relationHeads(space: SearchSpace, teacher: BertConfig) -> Int {
+        [4, 2, 1].first { r in ([teacher.hiddenSize] + space.hiddenSizes).allSatisfy { $0 % r == 0 } } ?? 1
+    }
+
+    func run() throws {
+        try engine.apply()
+        let runFolder = URL(fileURLWithPath: resume ?? out!)
+        let storePath = runFolder.appendingPathComponent("search.sqlite").path
+        let existing = FileManager.default.fileExists(atPath: storePath)
+        if existing && resume == nil {
+            throw CommandError("\(runFolder.path): holds a search already; continue it with kdnas search --resume \(runFolder.path), or choose another --out")
+        }
+        if resume != nil && !existing { throw CommandError("\(runFolder.path): no search to resume (no search.sqlite)") }
+        let teacherFolder = try ModelFolder(teacher!)
+        guard !teacherFolder.report.headInitialized else {
+            throw CommandError("\(teacher!): the teacher has no classification head; fine-tune it first with kdnas finetune")
+        }
+        let settings = try settings(teacherConfig: teacherFolder.model.config)
+        let source = try taskOptions.source()
+        let tokenizer = try teacherFolder.tokenizer()
+        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
+        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
+        let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
+                                  fraction: settings.proxyFraction, devSize: settings.proxyDevSize, seed: settings.seed)
+        let search = try SearchRun(directory: runFolder, settings: settings, teacher: teacherFolder.model,
+                                   tokenizerSource: URL(fileURLWithPath: teacher!), data: data)
+        if !existing {
+            var arguments = Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst())
+            if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count { arguments.removeSubrange(index...(index + 1)) }
+            try search.store.setValue(try JSONEncoder().encode(arguments), for: "arguments")
+            try search.store.setValue(Data(source.definition.primaryMetricName().utf8), for: "metric")
+        }
+        let progress = SearchProgress(metric: source.definition.primaryMetricName())
+        search.observer = progress
+        log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.all.count) architectures), "
+            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; proxy \(data.proxyTrain.count) train / "
+            + "\(data.proxyDev.count) dev examples, \(settings.proxyEpochs) epoch(s), losses \(losses); run \(runFolder.path)")
+        try search.run()
+        let report = try SearchReport(store: search.store, metric: source.definition.primaryMetricName())
+        try report.write(to: runFolder)
+        print("report: \(runFolder.appendingPathComponent("report.html").path)")
+    }
+}
+
+/// Progress of a search on standard error: one line per candidate (with the episode, the result and an ETA), finalists' training bars.
+final class SearchProgress: SearchObserver, TrainingObserver {
+    let metric: String
+    private var started = Date()
+    private var finishedAtStart = 0
+    private var finalist: ProgressReporter?
+
+    init(metric: String) { self.metric = metric }
+
+    func searchDidStart(settings: SearchSettings, teacherLatencyMs: Double, target: Double, resumedTrials: Int) {
+        started = Date()
+        finishedAtStart = resumedTrials
+        log(String(format: "search: teacher latency %.2f ms, target %.2f ms%@", teacherLatencyMs, target,
+                   resumedTrials > 0 ? ", resuming after \(resumedTrials) finished trials" : ""))
+    }
+
+    func trialDidStart(_ trial: Trial, finished: Int, total: Int) {
+        log("search: episode \(trial.episode) candidate \(trial.slot + 1) (\(finished + 1)/\(total)): \(trial.architecture)"
+            + (trial.explored ? " (explore)" : String(format: " (predicted reward %.4f)", trial.predictedReward ?? .nan)))
+    }
+
+    func trialDidFinish(_ trial: Trial, finished: Int, total: Int) {
+        let rate = Date().timeIntervalSince(started) / Double(max(finished - finishedAtStart, 1))
+        let eta = ProgressReporter.duration(rate * Double(total - finished))
+        if trial.state == .done {
+            log(String(format: "search: %d/%d %@ → %@ %.4f, %.2f ms, reward %.4f (%.0f s; search ETA %@)", finished, total,
+                       trial.architecture.description, metric, trial.accuracy ?? .nan, trial.latencyMs ?? .nan, trial.reward ?? .nan,
+                       trial.seconds ?? 0, eta))
+        } else {
+            log("search: \(finished)/\(total) \(trial.architecture) failed: \(trial.error ?? "?") (search ETA \(eta))")
+        }
+    }
+
+    func episodeDidFinish(_ episode: Int, trials: [Trial]) {
+        let best = trials.compactMap(\.reward).max()
+        log("search: episode \(episode) done" + (best.map { String(format: ", best reward %.4f", $0) } ?? ""))
+    }
+
+    func finalistDidStart(_ name: String, architecture: StudentArchitecture, index: Int, total: Int) {
+        log("final \(index)/\(total): \(name) \(architecture), distilled on the full training set")
+        finalist = ProgressReporter(label: name, logEvery: 50)
+    }
+
+    func finalistDidFinish(_ finalist: Finalist) {
+        log(String(format: "final: %@ dev %@ %.4f, test %.4f, %.2f ms, %d parameters", finalist.name, metric,
+                   finalist.dev[metric] ?? .nan, finalist.test?[metric] ?? .nan, finalist.latencyMs, finalist.parameters))
+    }
+
+    func trainingWillStart(_ plan: TrainingPlan) { finalist?.trainingWillStart(plan) }
+    func trainingDidStep(_ progress: StepProgress) { finalist?.trainingDidStep(progress) }
+    func trainingDidFinishEpoch(_ summary: EpochSummary) { finalist?.trainingDidFinishEpoch(summary) }
+}
+
+/// `kdnas report RUN`: rebuilds RUN/report.json and RUN/report.html from the run's store.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Rebuild a search's report.json and report.html from its trials.",
+        discussion: "Example: kdnas report runs/main/search")
+
+    @Argument(help: "The search's run folder.")
+    var folder: String
+
+    func run() throws {
+        let run = folder
+        let folder = URL(fileURLWithPath: run)
+        let path = folder.appendingPathComponent("search.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search.sqlite; expected a kdnas search run folder") }
+        let store = try SQLiteTrialStore(path: path)
+        let metric = try store.value("metric").map { String(decoding: $0, as: UTF8.self) } ?? "accuracy"
+        try SearchReport(store: store, metric: metric).write(to: folder)
+        print("report: \(folder.appendingPathComponent("report.html").path)")
+    }
+}

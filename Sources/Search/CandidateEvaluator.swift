@@ -1,0 +1,79 @@
+import Distill
+import Foundation
+import Latency
+import Models
+import NN
+import Tasks
+import TensorCore
+import Training
+
+/// Distils, scores and times one student: what every candidate of a search, and every finalist, goes through.
+public final class CandidateEvaluator {
+    public let settings: SearchSettings
+    public let teacher: BertForSequenceClassification
+    let tokenizerSource: URL
+    let latencyModel: LatencyModel?
+    let external: ExternalLatency?
+    /// Teacher outputs by request and data set, computed once and shared by every candidate.
+    private var caches: [String: TeacherCache] = [:]
+
+    public init(settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL) throws {
+        (self.settings, self.teacher, self.tokenizerSource) = (settings, teacher, tokenizerSource)
+        switch settings.latency {
+        case .measured: (latencyModel, external) = (nil, nil)
+        case .predicted(let profile): (latencyModel, external) = (try LatencyProfile.read(profile).model, nil)
+        case .external(let command, let timeout): (latencyModel, external) = (nil, try ExternalLatency(command: command, timeout: timeout))
+        }
+    }
+
+    /// What one distillation gave.
+    public struct Outcome {
+        public var student: BertForSequenceClassification
+        public var metrics: [String: Double]
+        public var seconds: Double
+    }
+
+    /// Builds `architecture` (inherited or random, seeded), distils it on `train` for `epochs` and evaluates it on `dev`.
+    /// `directory` receives the training log (and checkpoints, when `checkpoints`, for a resumable final run).
+    public func distill(_ architecture: StudentArchitecture, train: EncodedDataset, dev: EncodedDataset, cacheKey: String,
+                        epochs: Int, seed: UInt64, directory: URL, checkpoints: Bool, observer: TrainingObserver? = nil) throws -> Outcome {
+        let started = Date()
+        var config = architecture.config(from: teacher.config)
+        config.numLabels = teacher.config.numLabels
+        let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit ? .inherit(mapping: .uniform) : .random,
+                                                  seed: seed)
+        student.relabel(train.dataset.definition.labelNames, regression: train.dataset.definition.isRegression)
+        let distiller = try Distiller(student: student, teacherConfig: teacher.config, recipe: settings.recipe, seed: seed)
+        let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: train, key: cacheKey)
+        var training = TrainingConfiguration()
+        (training.epochs, training.learningRate, training.batchSize, training.maxLength, training.seed) =
+            (epochs, settings.learningRate, settings.batchSize, settings.maxLength, seed)
+        let batcher = Batcher(dataset: train, batchSize: training.batchSize, order: .bucketed(seed: seed, chunkBatches: 50))
+        let trainer = Trainer(configuration: training, parameters: distiller.parameters, directory: directory,
+                              batches: { epoch in Array(batcher.batches(epoch: epoch)) },
+                              loss: { batch, context in distiller.loss(batch, teacher: try cache?.outputs(for: batch), context: context) },
+                              evaluate: { ClassifierEvaluator.evaluate(student, on: dev, batchSize: training.evaluationBatchSize).values })
+        trainer.savesCheckpoints = checkpoints
+        trainer.observer = observer
+        let history = try trainer.run(resume: checkpoints)
+        return Outcome(student: student, metrics: history.last?.metrics ?? [:], seconds: Date().timeIntervalSince(started))
+    }
+
+    /// The teacher's outputs on `dataset` for `request`, computed on first use.
+    func teacherCache(_ request: TeacherRequest, dataset: EncodedDataset, key: String) throws -> TeacherCache {
+        let name = "\(key) \(request.hiddenLayers) \(request.queryKeyValueLayer ?? -1) \(request.attentionLayers)"
+        if let cache = caches[name] { return cache }
+        let cache = try TeacherCache(teacher: teacher, dataset: dataset, request: request,
+                                     spillDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-teacher-cache"))
+        caches[name] = cache
+        return cache
+    }
+
+    /// The latency of `model` by the configured source: measured, predicted or external.
+    public func latency(of model: BertForSequenceClassification) -> Result<Double, ExternalLatencyError> {
+        if let latencyModel { return .success(latencyModel.predict(model.config)) }
+        if let external { return external.measure(model, tokenizerSource: tokenizerSource) }
+        guard case .measured(let meter) = settings.latency else { preconditionFailure("latency source") }
+        return .success(LatencyMeter.measure(InferenceSession(model), settings: meter).medianMs)
+    }
+}

@@ -1,0 +1,185 @@
+import Foundation
+import TensorCore
+
+/// `RUN/report.json` and a self-contained `RUN/report.html` (inline SVG, no scripts), built from the store alone,
+/// so `kdnas report RUN` can rebuild them at any time, also during a search.
+public struct SearchReport {
+    public let settings: SearchSettings
+    public let trials: [Trial]
+    public let finalists: [Finalist]
+    public let teacherLatencyMs: Double?
+    public let teacher: TeacherMetrics?
+    /// The task's primary metric name on dev (for labels), e.g. "accuracy".
+    public let metric: String
+
+    /// Reads the run in `store`.
+    public init(store: TrialStore, metric: String) throws {
+        guard let data = try store.value("settings") else { throw SearchError.corruptState("the store holds no search settings") }
+        settings = try JSONDecoder().decode(SearchSettings.self, from: data)
+        trials = try store.trials()
+        finalists = try store.finalists()
+        teacherLatencyMs = try store.value("teacher_latency_ms").flatMap { Double(String(decoding: $0, as: UTF8.self)) }
+        teacher = try store.value("teacher_metrics").map { try JSONDecoder().decode(TeacherMetrics.self, from: $0) }
+        self.metric = metric
+    }
+
+    var done: [Trial] { trials.filter { $0.state == .done && $0.reward != nil } }
+    var target: Double? { teacherLatencyMs.map { settings.reward.target(teacherMs: $0) } }
+
+    /// Writes both files atomically.
+    public func write(to directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(json), to: directory.appendingPathComponent("report.json"))
+        try AtomicFile.write(Data(html.utf8), to: directory.appendingPathComponent("report.html"))
+    }
+
+    struct Summary: Encodable {
+        let settings: SearchSettings
+        let teacherLatencyMs: Double?
+        let targetMs: Double?
+        let teacher: TeacherMetrics?
+        let trials: [Trial]
+        let paretoTrialIds: [Int]
+        let bestTrialId: Int?
+        let episodes: [Episode]
+        let finalists: [Finalist]
+
+        enum CodingKeys: String, CodingKey {
+            case settings, teacher, trials, episodes, finalists
+            case teacherLatencyMs = "teacher_latency_ms", targetMs = "target_ms", paretoTrialIds = "pareto_trial_ids", bestTrialId = "best_trial_id"
+        }
+    }
+
+    struct Episode: Encodable {
+        let episode: Int
+        let done: Int
+        let failed: Int
+        let bestReward: Double?
+        let meanReward: Double?
+        let bestSoFar: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case episode, done, failed, bestReward = "best_reward", meanReward = "mean_reward", bestSoFar = "best_reward_so_far"
+        }
+    }
+
+    var paretoIds: [Int] {
+        let done = done
+        return ParetoFront.indices(accuracy: done.map { $0.accuracy! }, latency: done.map { $0.latencyMs! }).map { done[$0].id }
+    }
+
+    var episodes: [Episode] {
+        var best = -Double.infinity
+        return Set(trials.map(\.episode)).sorted().map { episode in
+            let rewards = trials.filter { $0.episode == episode && $0.reward != nil }.map { $0.reward! }
+            best = max(best, rewards.max() ?? -.infinity)
+            return Episode(episode: episode, done: rewards.count, failed: trials.filter { $0.episode == episode && $0.state == .failed }.count,
+                           bestReward: rewards.max(), meanReward: rewards.isEmpty ? nil : rewards.reduce(0, +) / Double(rewards.count),
+                           bestSoFar: best.isFinite ? best : nil)
+        }
+    }
+
+    var json: Summary {
+        Summary(settings: settings, teacherLatencyMs: teacherLatencyMs, targetMs: target, teacher: teacher, trials: trials,
+                paretoTrialIds: paretoIds, bestTrialId: done.max { $0.reward! < $1.reward! }?.id, episodes: episodes, finalists: finalists)
+    }
+
+    // MARK: HTML
+
+    var html: String {
+        let done = done
+        let pareto = Set(paretoIds)
+        var rewardPlot = SVGPlot(title: "Reward per episode", xLabel: "episode", yLabel: "reward")
+        rewardPlot.series = [
+            .init(label: "candidate", points: done.map { (Double($0.episode), $0.reward!) }, color: "#2980b9"),
+            .init(label: "best so far", points: episodes.compactMap { e in e.bestSoFar.map { (Double(e.episode), $0) } },
+                  color: "#27ae60", marker: .none, connected: true),
+        ]
+        var tradeoff = SVGPlot(title: "Proxy-dev \(metric) against latency (search candidates)", xLabel: "latency (ms)", yLabel: "proxy-dev \(metric)")
+        let front = done.filter { pareto.contains($0.id) }.sorted { $0.latencyMs! < $1.latencyMs! }
+        tradeoff.series = [
+            .init(label: "candidate", points: done.filter { !pareto.contains($0.id) }.map { ($0.latencyMs!, $0.accuracy!) }, color: "#95a5a6"),
+            .init(label: "Pareto front", points: front.map { ($0.latencyMs!, $0.accuracy!) }, color: "#e67e22", connected: true),
+        ]
+        if let ms = teacherLatencyMs, let value = teacher?.proxyDev[metric] {
+            tradeoff.series.append(.init(label: "teacher", points: [(ms, value)], color: "#8e44ad", marker: .diamond, size: 6))
+        }
+        if let target { tradeoff.verticalLine = (target, String(format: "target %.1f ms", target)) }
+        var finalPlot = SVGPlot(title: "Finalists: dev \(metric) against latency", xLabel: "latency (ms)", yLabel: "dev \(metric)")
+        for (origin, color, marker, label) in [(Finalist.Origin.top, "#2980b9", SVGPlot.Marker.circle, "searched (top)"),
+                                               (.pareto, "#e67e22", .circle, "searched (Pareto)"), (.baseline, "#c0392b", .square, "hand-crafted")] {
+            let points = finalists.filter { $0.origin == origin }.compactMap { f in f.dev[metric].map { (f.latencyMs, $0) } }
+            if !points.isEmpty { finalPlot.series.append(.init(label: label, points: points, color: color, marker: marker, size: 5)) }
+        }
+        if let ms = teacherLatencyMs, let value = teacher?.dev[metric] {
+            finalPlot.series.append(.init(label: "teacher", points: [(ms, value)], color: "#8e44ad", marker: .diamond, size: 6))
+        }
+        var predictedPlot = SVGPlot(title: "Controller: predicted against measured reward", xLabel: "measured reward", yLabel: "predicted reward")
+        predictedPlot.diagonal = true
+        let predicted = done.filter { $0.predictedReward != nil && $0.episode > 1 }
+        predictedPlot.series = [
+            .init(label: "chosen by controller", points: predicted.filter { !$0.explored }.map { ($0.reward!, $0.predictedReward!) }, color: "#2980b9"),
+            .init(label: "explored (ε)", points: predicted.filter(\.explored).map { ($0.reward!, $0.predictedReward!) }, color: "#95a5a6"),
+        ]
+        let failed = trials.filter { $0.state == .failed }
+        let best = done.max { $0.reward! < $1.reward! }
+        let losses = settings.recipe.losses.map(\.rawValue).joined(separator: "+")
+        let bestLine = best.map { " Best: \($0.architecture) (reward " + String(format: "%.4f", $0.reward!) + ")." } ?? ""
+        var page = """
+            <!DOCTYPE html>
+            <html lang="en"><head><meta charset="utf-8"><title>KD-NAS report: \(SVGPlot.escape(settings.task))</title>
+            <style>
+            body { font-family: sans-serif; margin: 24px; color: #222; max-width: 1400px; }
+            .plots { display: flex; flex-wrap: wrap; gap: 16px; }
+            table { border-collapse: collapse; margin: 12px 0; font-size: 13px; }
+            th, td { border: 1px solid #ccc; padding: 4px 8px; text-align: right; }
+            th { background: #f3f3f3; } td.l, th.l { text-align: left; }
+            .note { color: #555; font-size: 13px; }
+            </style></head><body>
+            <h1>KD-NAS search on \(SVGPlot.escape(settings.task))</h1>
+            <p class="note">Teacher \(SVGPlot.escape(settings.teacher)) (\(teacher.map { $0.architecture.description } ?? "?"), \
+            \(teacher.map { String($0.parameters) } ?? "?") parameters), latency \(teacherLatencyMs.map { String(format: "%.2f ms", $0) } ?? "?"); \
+            target \(target.map { String(format: "%.2f ms", $0) } ?? "?") (\(settings.reward.kind.rawValue) reward, α \(settings.reward.alpha), \
+            β \(settings.reward.beta)). Strategy \(settings.strategy.rawValue), \(settings.episodes) episodes × \(settings.candidatesPerEpisode) \
+            candidates, seed \(settings.seed); \(done.count) done, \(failed.count) failed. Space \(SVGPlot.escape(settings.space.name)) \
+            (\(settings.space.all.count) architectures). Proxy: \(Int(settings.proxyFraction * 100))% of train, \(settings.proxyEpochs) epoch(s), \
+            losses \(losses).\(bestLine)</p>
+            <div class="plots">
+            \(rewardPlot.render())
+            \(tradeoff.render())
+            \(finalPlot.render())
+            \(predictedPlot.render())
+            </div>
+            <h2>Finalists (distilled on the full training set)</h2>
+            <table><tr><th class="l">name</th><th class="l">config</th><th>parameters</th><th>latency ms</th><th>dev \(metric)</th>\
+            <th>test \(metric)</th><th>speed-up over teacher</th></tr>
+
+            """
+        if let teacher, let ms = teacherLatencyMs {
+            page += "<tr><td class=\"l\">teacher</td><td class=\"l\">\(teacher.architecture)</td><td>\(teacher.parameters)</td>"
+                + "<td>\(String(format: "%.2f", ms))</td><td>\(Self.cell(teacher.dev[metric]))</td><td>\(Self.cell(teacher.test?[metric.replacingOccurrences(of: "dev", with: "test")] ?? teacher.test?[metric]))</td><td>1.00×</td></tr>\n"
+        }
+        for finalist in finalists {
+            let speedup = teacherLatencyMs.map { String(format: "%.2f×", $0 / finalist.latencyMs) } ?? "–"
+            page += "<tr><td class=\"l\">\(finalist.name)</td><td class=\"l\">\(finalist.architecture)</td><td>\(finalist.parameters)</td>"
+                + "<td>\(String(format: "%.2f", finalist.latencyMs))</td><td>\(Self.cell(finalist.dev[metric]))</td>"
+                + "<td>\(Self.cell(finalist.test?[metric]))</td><td>\(speedup)</td></tr>\n"
+        }
+        page += "</table>\n<h2>Trials</h2>\n<table><tr><th>id</th><th>episode</th><th class=\"l\">config</th><th class=\"l\">state</th>"
+            + "<th>proxy-dev \(metric)</th><th>latency ms</th><th>parameters</th><th>reward</th><th>predicted</th><th>seconds</th><th class=\"l\">note</th></tr>\n"
+        for trial in trials {
+            page += "<tr><td>\(trial.id)</td><td>\(trial.episode)</td><td class=\"l\">\(trial.architecture)</td><td class=\"l\">\(trial.state.rawValue)"
+                + "\(trial.explored ? " (explored)" : "")\(pareto.contains(trial.id) ? " ★ Pareto" : "")</td><td>\(Self.cell(trial.accuracy))</td>"
+                + "<td>\(Self.cell(trial.latencyMs, digits: 2))</td><td>\(trial.parameters.map(String.init) ?? "–")</td><td>\(Self.cell(trial.reward))</td>"
+                + "<td>\(Self.cell(trial.predictedReward))</td><td>\(Self.cell(trial.seconds, digits: 1))</td>"
+                + "<td class=\"l\">\(SVGPlot.escape(trial.error ?? ""))</td></tr>\n"
+        }
+        return page + "</table>\n<p class=\"note\">Generated by kdnas report from search.sqlite.</p>\n</body></html>\n"
+    }
+
+    static func cell(_ value: Double?, digits: Int = 4) -> String {
+        guard let value, value.isFinite else { return "–" }
+        return String(format: "%.\(digits)f", value)
+    }
+}

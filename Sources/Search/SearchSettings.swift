@@ -1,0 +1,73 @@
+import Distill
+import Foundation
+import Latency
+
+/// Everything that defines a search run. Saved in the run's store when it starts; a resumed run
+/// must be given the same (or nothing, to reuse them).
+public struct SearchSettings: Codable, Sendable, Equatable {
+    /// How candidates' latency is obtained.
+    public enum LatencySource: Codable, Sendable, Equatable {
+        /// Measured here with the inference session.
+        case measured(LatencyMeter.Settings)
+        /// Predicted by a calibrated profile (deterministic: a resumed search repeats it exactly).
+        case predicted(profile: String)
+        /// Printed by a user's command run on the exported candidate.
+        case external(command: String, timeout: Double)
+    }
+
+    public var teacher: String
+    public var task: String
+    public var space: SearchSpace
+    public var strategy: StrategyKind = .lstm
+    public var episodes = 6
+    public var candidatesPerEpisode = 4
+    public var seed: UInt64 = 1
+    public var reward = Reward()
+    public var latency: LatencySource = .measured(LatencyMeter.Settings())
+    /// Student initialisation: inherited from the teacher, or random.
+    public var inherit = true
+    /// The distillation of every candidate and finalist.
+    public var recipe = DistillationRecipe()
+    /// Share of the training set each candidate is distilled on, and the held-out proxy-dev size.
+    public var proxyFraction = 0.1
+    public var proxyDevSize = 500
+    public var proxyEpochs = 1
+    public var learningRate: Float = 1e-4
+    public var batchSize = 32
+    public var maxLength = 128
+    /// LSTM strategy: ε schedule and controller training steps per episode.
+    public var epsilonStart = 1.0
+    public var epsilonDecay = 0.05
+    public var controllerSteps = 300
+    /// Evolution strategy: population and tournament sizes.
+    public var population = 10
+    public var tournament = 3
+    /// Final stage: the top N by reward, up to this many more from the Pareto front, the baselines, and their epochs.
+    public var finalTop = 2
+    public var finalPareto = 2
+    public var finalEpochs = 1
+    public var baselines = true
+
+    public init(teacher: String, task: String, space: SearchSpace) {
+        (self.teacher, self.task, self.space) = (teacher, task, space)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case teacher, task, space, strategy, episodes, seed, reward, latency, inherit, recipe, baselines
+        case candidatesPerEpisode = "candidates_per_episode", proxyFraction = "proxy_fraction", proxyDevSize = "proxy_dev_size"
+        case proxyEpochs = "proxy_epochs", learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
+        case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
+        case population, tournament, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
+    }
+
+    /// Throws the first setting that cannot work.
+    public func validate() throws(SearchError) {
+        guard episodes > 0 else { throw .invalid("--episodes", "a positive number") }
+        guard (1...999).contains(candidatesPerEpisode) else { throw .invalid("--candidates", "1 to 999 candidates per episode") }
+        guard proxyFraction > 0, proxyFraction <= 1 else { throw .invalid("--proxy-fraction", "a share in (0, 1]") }
+        guard proxyDevSize > 0 else { throw .invalid("--proxy-dev", "a positive number of examples") }
+        guard proxyEpochs > 0, finalEpochs > 0 else { throw .invalid("--proxy-epochs/--final-epochs", "positive numbers") }
+        guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
+        try reward.validate()
+    }
+}

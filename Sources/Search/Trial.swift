@@ -1,0 +1,33 @@
+/// One candidate of a search: what was proposed, and what it measured.
+public struct Trial: Codable, Sendable, Equatable {
+    public enum State: String, Codable, Sendable {
+        case pending, running, done, failed
+    }
+
+    /// Unique in the run: episode × 1000 + slot.
+    public var id: Int
+    public var episode: Int
+    public var slot: Int
+    public var architecture: StudentArchitecture
+    public var state: State = .pending
+    /// Replaced by a uniformly random candidate (epsilon-greedy), not chosen by the controller.
+    public var explored = false
+    /// The controller's prediction when it was chosen (lstm only).
+    public var predictedReward: Double?
+    public var accuracy: Double?
+    public var latencyMs: Double?
+    public var parameters: Int?
+    public var reward: Double?
+    public var seconds: Double?
+    public var error: String?
+
+    public init(id: Int, episode: Int, slot: Int, architecture: StudentArchitecture, explored: Bool = false, predictedReward: Double? = nil) {
+        (self.id, self.episode, self.slot, self.architecture, self.explored, self.predictedReward) =
+            (id, episode, slot, architecture, explored, predictedReward)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, episode, slot, architecture, state, explored, accuracy, parameters, reward, seconds, error
+        case predictedReward = "predicted_reward", latencyMs = "latency_ms"
+    }
+}
