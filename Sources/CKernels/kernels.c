@@ -221,15 +221,15 @@ KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, 
     }
 }
 
-KD_CLONES void kd_add_layer_norm(const float *x, const float *residual, const float *gamma, const float *beta,
-                                 float *y, size_t rows, size_t columns, float eps) {
+KD_CLONES void kd_add_layer_norm(const float *x, const float *bias, const float *residual, const float *gamma,
+                                 const float *beta, float *y, size_t rows, size_t columns, float eps) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * columns;
         const float *rr = residual ? residual + r * columns : NULL;
         float *yr = y + r * columns;
         float sum = 0;
         for (size_t j = 0; j < columns; j++) {
-            float v = rr ? xr[j] + rr[j] : xr[j];
+            float v = xr[j] + (bias ? bias[j] : 0.0f) + (rr ? rr[j] : 0.0f);
             yr[j] = v;
             sum += v;
         }
@@ -245,7 +245,7 @@ KD_CLONES void kd_add_layer_norm(const float *x, const float *residual, const fl
 }
 
 // In place: one pointer, so the loop vectorises (a vectoriser's overlap check fails when y == x).
-KD_CLONES void kd_activation_inplace(int kind, float *x, size_t n) {
+static inline __attribute__((always_inline)) void kd_activate(int kind, float *x, size_t n) {
     switch (kind) {
     case KD_GELU:
         for (size_t i = 0; i < n; i++) x[i] = 0.5f * x[i] * (1.0f + kd_erff(x[i] * KD_SQRT1_2));
@@ -262,5 +262,15 @@ KD_CLONES void kd_activation_inplace(int kind, float *x, size_t n) {
     case KD_SILU:
         for (size_t i = 0; i < n; i++) x[i] = x[i] * kd_sigmoidf(x[i]);
         break;
+    }
+}
+
+KD_CLONES void kd_activation_inplace(int kind, float *x, size_t n) { kd_activate(kind, x, n); }
+
+KD_CLONES void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns) {
+    for (size_t r = 0; r < rows; r++) {
+        float *xr = x + r * columns;
+        for (size_t j = 0; j < columns; j++) xr[j] += bias[j];
+        kd_activate(kind, xr, columns);
     }
 }

@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (the README's ≤ 20-minute run on 2 cores) or paper (METHOD.md's scale); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 10% of train, 1 finalist + 1 Pareto + 2 baselines, 1 epoch: the README's ≤ 20-minute run on 2 cores) or paper (20 × 10, 3 proxy epochs, 5 + 5 finalists, 3 epochs); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
     var space = "derived"
@@ -56,9 +56,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Longest tokenized input.") var maxLength = 128
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
     @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
-    @Option(help: "Finalists: the top N by reward.") var finalTop = 2
-    @Option(help: "Finalists: up to this many more from the Pareto front.") var finalPareto = 2
-    @Option(help: "Epochs of each finalist's distillation on the full training set.") var finalEpochs = 1
+    @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
+    @Option(help: "Finalists: up to this many more from the Pareto front (quick 1, paper 5).") var finalPareto: Int?
+    @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
     @OptionGroup var engine: EngineOptions
 
@@ -75,6 +75,9 @@ struct SearchCommand: ParsableCommand {
     }
 
     func validate() throws {
+        if let resume, teacher == nil {
+            throw ValidationError("\(resume): no search to resume (no readable search.sqlite with saved options)")
+        }
         guard teacher != nil else { throw ValidationError("--teacher is required (or --resume RUN of an earlier search)") }
         guard out != nil || resume != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
@@ -88,8 +91,12 @@ struct SearchCommand: ParsableCommand {
         settings.seed = seed
         settings.reward = Reward(kind: rewardKind, alpha: alpha, beta: beta, targetMs: targetMs)
         switch preset {
-        case "quick": (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
-        case "paper": (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
+        case "quick":
+            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
+            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (1, 1, 1)
+        case "paper":
+            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
+            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (5, 5, 3)
         default: throw ValidationError("--preset \(preset): expected quick or paper")
         }
         if let episodes { settings.episodes = episodes }
@@ -122,7 +129,10 @@ struct SearchCommand: ParsableCommand {
         settings.recipe = recipe
         (settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
             (proxyDev, lr, batchSize, maxLength, controllerSteps)
-        (settings.finalTop, settings.finalPareto, settings.finalEpochs, settings.baselines) = (finalTop, finalPareto, finalEpochs, !noBaselines)
+        if let finalTop { settings.finalTop = finalTop }
+        if let finalPareto { settings.finalPareto = finalPareto }
+        if let finalEpochs { settings.finalEpochs = finalEpochs }
+        settings.baselines = !noBaselines
         try settings.validate()
         return settings
     }

@@ -52,17 +52,15 @@ public final class InferenceSession {
             attend(w.qkv, mask: w.mask, into: w.context, batch: b, length: t, hidden: h, heads: config.numAttentionHeads)
             // Output projection, residual and LayerNorm.
             let attentionOutput = layer.attentionOutput
-            gemmWithBias(w.context, attentionOutput.dense.weight.data, bias: attentionOutput.dense.bias!.data, into: w.projected,
-                         rows: b * t, out: h, in: h)
-            addLayerNorm(w.projected, residual: x, norm: attentionOutput.LayerNorm, into: x, rows: b * t, columns: h)
-            // Feed-forward block.
-            gemmWithBias(x, layer.intermediate.weight.data, bias: layer.intermediate.bias!.data, into: w.intermediate,
-                         rows: b * t, out: f, in: h)
-            activate(w.intermediate, count: b * t * f, activation: config.hiddenAct)
+            BLAS.gemm(w.context, attentionOutput.dense.weight.data, w.projected, m: b * t, n: h, k: h, transposeB: true)
+            addLayerNorm(w.projected, bias: attentionOutput.dense.bias!.data, residual: x, norm: attentionOutput.LayerNorm, into: x,
+                         rows: b * t, columns: h)
+            // Feed-forward block: the bias is added by the activation's pass, the output's by the LayerNorm's.
+            BLAS.gemm(x, layer.intermediate.weight.data, w.intermediate, m: b * t, n: f, k: h, transposeB: true)
+            activate(w.intermediate, bias: layer.intermediate.bias!.data, rows: b * t, columns: f, activation: config.hiddenAct)
             let output = layer.output
-            gemmWithBias(w.intermediate, output.dense.weight.data, bias: output.dense.bias!.data, into: w.projected,
-                         rows: b * t, out: h, in: f)
-            addLayerNorm(w.projected, residual: x, norm: output.LayerNorm, into: x, rows: b * t, columns: h)
+            BLAS.gemm(w.intermediate, output.dense.weight.data, w.projected, m: b * t, n: h, k: f, transposeB: true)
+            addLayerNorm(w.projected, bias: output.dense.bias!.data, residual: x, norm: output.LayerNorm, into: x, rows: b * t, columns: h)
         }
         // Pooler on each [CLS] row, then the classifier.
         for row in 0..<b { (w.cls + row * h).update(from: w.hidden + row * t * h, count: h) }
@@ -101,7 +99,7 @@ public final class InferenceSession {
                 let (word, position, type) = (words.base + ids[row] * h, positions.base + (row % length) * h, types.base + typeIds[row] * h)
                 for j in 0..<h { y[j] = word[j] + position[j] + type[j] }
             }
-            kd_add_layer_norm(out.base + first * h, nil, gamma.base, beta.base, out.base + first * h, last - first, h, eps)
+            kd_add_layer_norm(out.base + first * h, nil, nil, gamma.base, beta.base, out.base + first * h, last - first, h, eps)
         }
     }
 
@@ -133,28 +131,29 @@ public final class InferenceSession {
         }
     }
 
-    /// y = LayerNorm(x + residual), rows split over the threads.
-    private func addLayerNorm(_ x: UnsafeMutablePointer<Float>, residual: UnsafeMutablePointer<Float>, norm: NN.LayerNorm,
-                              into y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        let (x, residual, y) = (SendablePointer(x), SendablePointer(residual), SendablePointer(y))
+    /// y = LayerNorm(x + bias + residual), rows split over the threads.
+    private func addLayerNorm(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, residual: UnsafeMutablePointer<Float>,
+                              norm: NN.LayerNorm, into y: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+        let (x, bias, residual, y) = (SendablePointer(x), SendablePointer(bias), SendablePointer(residual), SendablePointer(y))
         let (gamma, beta, eps) = (SendablePointer(norm.weight.data), SendablePointer(norm.bias.data), norm.eps)
         Parallel.forChunks(rows, grain: 64) { first, last in
-            kd_add_layer_norm(x.base + first * columns, residual.base + first * columns, gamma.base, beta.base,
+            kd_add_layer_norm(x.base + first * columns, bias.base, residual.base + first * columns, gamma.base, beta.base,
                               y.base + first * columns, last - first, columns, eps)
         }
     }
 
-    /// The activation in place.
-    private func activate(_ x: UnsafeMutablePointer<Float>, count: Int, activation: BertConfig.Activation) {
-        let x = SendablePointer(x)
-        Parallel.forChunks(count, grain: 16_384) { first, last in
-            let kind: kd_activation = switch activation {
-            case .gelu: KD_GELU
-            case .geluNew: KD_GELU_TANH
-            case .relu: KD_RELU
-            case .silu: KD_SILU
-            }
-            kd_activation_inplace(Int32(kind.rawValue), x.base + first, last - first)
+    /// x = activation(x + bias) in place, rows split over the threads.
+    private func activate(_ x: UnsafeMutablePointer<Float>, bias: UnsafePointer<Float>, rows: Int, columns: Int,
+                          activation: BertConfig.Activation) {
+        let (x, bias) = (SendablePointer(x), SendablePointer(bias))
+        let kind: kd_activation = switch activation {
+        case .gelu: KD_GELU
+        case .geluNew: KD_GELU_TANH
+        case .relu: KD_RELU
+        case .silu: KD_SILU
+        }
+        Parallel.forChunks(rows, grain: max(1, 16_384 / columns)) { first, last in
+            kd_bias_activation_rows(Int32(kind.rawValue), x.base + first * columns, bias.base, last - first, columns)
         }
     }
 }

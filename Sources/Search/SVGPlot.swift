@@ -122,6 +122,7 @@ public struct SVGPlot {
     }
 
     static func label(_ value: Double) -> String {
+        let value = abs(value) < 1e-12 ? 0 : value  // no "-0"
         let magnitude = abs(value)
         if magnitude >= 100 || value == value.rounded() { return String(format: "%.0f", value) }
         if magnitude >= 10 { return String(format: "%.1f", value) }

@@ -183,7 +183,7 @@ public final class SearchRun {
         return random.next() >> 1
     }
 
-    /// The finalists: top N by reward, then up to M more from the Pareto front, then the baselines.
+    /// The finalists: top N by reward, then up to M more from the Pareto front (best reward first), then the baselines.
     public func finalistPlan(trials: [Trial]) -> [(name: String, origin: Finalist.Origin, architecture: StudentArchitecture, trialId: Int?)] {
         let done = trials.filter { $0.state == .done && $0.reward != nil }
         var plan: [(String, Finalist.Origin, StudentArchitecture, Int?)] = []
@@ -191,7 +191,9 @@ public final class SearchRun {
         for trial in done.sorted(by: { $0.reward! != $1.reward! ? $0.reward! > $1.reward! : $0.id < $1.id }) where plan.count < settings.finalTop {
             if chosen.insert(trial.architecture).inserted { plan.append(("top-\(plan.count + 1)", .top, trial.architecture, trial.id)) }
         }
+        // Pareto members by reward: the front's fastest end is often a student too small to learn the task.
         let front = ParetoFront.indices(accuracy: done.map { $0.accuracy! }, latency: done.map { $0.latencyMs! })
+            .sorted { done[$0].reward! != done[$1].reward! ? done[$0].reward! > done[$1].reward! : done[$0].id < done[$1].id }
         var added = 0
         for index in front where added < settings.finalPareto {
             if chosen.insert(done[index].architecture).inserted {

@@ -28,10 +28,20 @@ final class TeacherCacheTests: XCTestCase {
                                        spillDirectory: spillDirectory)
         XCTAssertEqual(inMemory.spilledCount, 0)
         XCTAssertEqual(spilled.spilledCount, 7)
+        // Kept across runs: the first computes the file, the second maps it; another request gets its own file.
+        let keptDirectory = spillDirectory.appendingPathComponent("kept")
+        let computed = try TeacherCache(teacher: teacher, dataset: dataset, request: request, keptIn: keptDirectory, batchSize: 3)
+        let reused = try TeacherCache(teacher: teacher, dataset: dataset, request: request, keptIn: keptDirectory, batchSize: 2)
+        XCTAssertFalse(computed.reused)
+        XCTAssertTrue(reused.reused)
+        XCTAssertEqual(computed.keptFile, reused.keptFile)
+        let other = try TeacherCache(teacher: teacher, dataset: dataset, request: TeacherRequest(hiddenLayers: [1]), keptIn: keptDirectory)
+        XCTAssertFalse(other.reused)
+        XCTAssertNotEqual(other.keptFile, computed.keptFile)
 
         let batch = Batcher(dataset: dataset, batchSize: 4, order: .shuffled(seed: 3)).batches(epoch: 1)[0]
         let (logits, outputs) = Autograd.noGrad { teacher(batch.tokens, capture: [.hiddenStates, .queryKeyValue, .attentions]) }
-        for cache in [inMemory, spilled] {
+        for cache in [inMemory, spilled, computed, reused] {
             let cached = try cache.outputs(for: batch)
             let mask = batch.tokens.attentionMask.map(Float.init)
             XCTAssertEqual(cached.logits.scalars.map { Double($0) }, logits.scalars.map { Double($0) }, accuracy: 1e-6)

@@ -34,6 +34,16 @@ final class DistillCommandTests: CommandLineTestCase {
         XCTAssertGreaterThan(accuracy, 0.8)
         XCTAssertFalse(FileManager.default.fileExists(atPath: student.appendingPathComponent("teacher-cache").path))
 
+        // A kept teacher cache: the first run computes it, the second (another seed) reads the file and gives a student too.
+        let kept = directory.appendingPathComponent("kept-cache").path
+        for (index, expected) in ["teacher outputs computed", "teacher outputs read from \(kept)/teacher-"].enumerated() {
+            let run = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", directory.appendingPathComponent("kept-\(index)").path,
+                                 "--losses", "od,mha", "--epochs", "1", "--batch-size", "8", "--seed", "\(index + 1)", "--teacher-cache", kept] + task)
+            XCTAssertEqual(run.status, 0, run.errors)
+            XCTAssertTrue(run.errors.contains(expected), run.errors)
+        }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: kept).filter { $0.hasSuffix(".bin") }.count, 1)
+
         let unknown = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", directory.appendingPathComponent("x").path,
                                  "--losses", "od,magic"] + task)
         XCTAssertTrue(unknown.errors.contains("unknown loss magic"), unknown.errors)

@@ -101,5 +101,6 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertTrue(strategy.errors.contains("--strategy greedy: expected lstm, random or evolution"), strategy.errors)
         let missing = try kdnas(["search", "--resume", directory.appendingPathComponent("nothing").path])
         XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("no search to resume"), missing.errors)
     }
 }
