@@ -22,7 +22,7 @@ public struct KDNAS: ParsableCommand {
 
 extension KDNAS {
     /// The arguments to parse: `kdnas search --resume RUN` expands to the run's saved options.
-    public static func arguments(_ commandLine: [String]) -> [String] {
-        SearchCommand.expandingResume(Array(commandLine.dropFirst()))
+    public static func arguments(_ commandLine: [String]) throws -> [String] {
+        try SearchCommand.expandingResume(Array(commandLine.dropFirst()))
     }
 }

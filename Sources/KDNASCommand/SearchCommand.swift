@@ -63,21 +63,19 @@ struct SearchCommand: ParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     /// `kdnas search --resume RUN [--threads N]`: the saved arguments of RUN, then these.
-    static func expandingResume(_ arguments: [String]) -> [String] {
+    static func expandingResume(_ arguments: [String]) throws -> [String] {
         guard arguments.first == "search", let flag = arguments.firstIndex(of: "--resume"), flag + 1 < arguments.count,
               !arguments.contains("--task") else { return arguments }
         let run = arguments[flag + 1]
-        guard let store = try? SQLiteTrialStore(path: URL(fileURLWithPath: run).appendingPathComponent("search.sqlite").path),
-              let data = try? store.value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
-            return arguments  // run() reports the missing store
+        let path = URL(fileURLWithPath: run).appendingPathComponent("search.sqlite").path
+        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search to resume (no search.sqlite)") }
+        guard let data = try SQLiteTrialStore(path: path).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
+            throw CommandError("\(path): holds no saved search options; resume it with its original options and --resume")
         }
         return ["search"] + saved + Array(arguments.dropFirst())
     }
 
     func validate() throws {
-        if let resume, teacher == nil {
-            throw ValidationError("\(resume): no search to resume (no readable search.sqlite with saved options)")
-        }
         guard teacher != nil else { throw ValidationError("--teacher is required (or --resume RUN of an earlier search)") }
         guard out != nil || resume != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }

@@ -1,3 +1,7 @@
 import KDNASCommand
 
-KDNAS.main(KDNAS.arguments(CommandLine.arguments))
+do {
+    KDNAS.main(try KDNAS.arguments(CommandLine.arguments))
+} catch {
+    KDNAS.exit(withError: error)
+}
