@@ -69,7 +69,7 @@ struct SearchCommand: ParsableCommand {
         let run = arguments[flag + 1]
         let path = URL(fileURLWithPath: run).appendingPathComponent("search.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search to resume (no search.sqlite)") }
-        guard let data = try SQLiteTrialStore(path: path).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
+        guard let data = try SQLiteTrialStore(path: path, readOnly: true).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(path): holds no saved search options; resume it with its original options and --resume")
         }
         return ["search"] + saved + Array(arguments.dropFirst())
@@ -247,7 +247,7 @@ struct ReportCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: run)
         let path = folder.appendingPathComponent("search.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search.sqlite; expected a kdnas search run folder") }
-        let store = try SQLiteTrialStore(path: path)
+        let store = try SQLiteTrialStore(path: path, readOnly: true)
         let metric = try store.value("metric").map { String(decoding: $0, as: UTF8.self) } ?? "accuracy"
         try SearchReport(store: store, metric: metric).write(to: folder)
         print("report: \(folder.appendingPathComponent("report.html").path)")

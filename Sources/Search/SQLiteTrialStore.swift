@@ -10,11 +10,17 @@ public final class SQLiteTrialStore: TrialStore {
     private let database: DatabaseQueue
     public let path: String
 
-    /// Opens (creating if needed) the store at `path`.
-    public init(path: String) throws {
+    /// Opens (creating if needed) the store at `path`; `readOnly` opens an existing store without
+    /// changing it (a report or a monitor beside a running search). Another process's write lock
+    /// is waited for, up to 30 s, instead of failing.
+    public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         do {
-            database = try DatabaseQueue(path: path)
+            var configuration = Configuration()
+            configuration.busyMode = .timeout(30)
+            configuration.readonly = readOnly
+            database = try DatabaseQueue(path: path, configuration: configuration)
+            if readOnly { return }
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
                 try db.execute(sql: """

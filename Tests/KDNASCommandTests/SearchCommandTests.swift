@@ -23,12 +23,9 @@ final class SearchCommandTests: CommandLineTestCase {
     }
 
     private func trials(_ run: String) -> [Trial] {
-        // The search may hold a write lock for a moment: retry.
-        for _ in 0..<50 {
-            if let store = try? SQLiteTrialStore(path: run + "/search.sqlite"), let trials = try? store.trials() { return trials }
-            usleep(20_000)
-        }
-        return []
+        // Read-only, so the test never creates the store's tables before the search does.
+        guard FileManager.default.fileExists(atPath: run + "/search.sqlite") else { return [] }
+        return (try? SQLiteTrialStore(path: run + "/search.sqlite", readOnly: true).trials()) ?? []
     }
 
     func testKilledSearchResumesToTheSameResultAndWritesTheReport() throws {
@@ -49,7 +46,14 @@ final class SearchCommandTests: CommandLineTestCase {
 
         // The same search, killed with SIGKILL once a trial of episode 2 has finished, then resumed.
         let killed = directory.appendingPathComponent("b").path
-        let process = try start(["search", "--out", killed] + options)
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["search", "--out", killed] + options
+        let logURL = directory.appendingPathComponent("killed.log")
+        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        let log = try FileHandle(forWritingTo: logURL)
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, log)
+        try process.run()
         var finishedAtKill = 0
         let deadline = Date().addingTimeInterval(120)
         while process.isRunning && Date() < deadline {
@@ -62,7 +66,9 @@ final class SearchCommandTests: CommandLineTestCase {
             usleep(5_000)
         }
         process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .uncaughtSignal, "the search ended before it could be killed")
+        try log.close()
+        XCTAssertEqual(process.terminationReason, .uncaughtSignal,
+                       "the search ended before it could be killed: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
         XCTAssertTrue((4..<9).contains(finishedAtKill), "killed after \(finishedAtKill) finished trials; expected mid-search")
         print("search resume test: killed with SIGKILL after \(finishedAtKill) of 9 finished trials")
         let resumed = try kdnas(["search", "--resume", killed, "--threads", "1"])
@@ -76,8 +82,8 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertEqual(a.map(\.latencyMs), b.map(\.latencyMs))
         XCTAssertEqual(a.map(\.reward), b.map(\.reward))
         XCTAssertEqual(a.map(\.predictedReward), b.map(\.predictedReward))
-        let (finalA, finalB) = (try SQLiteTrialStore(path: uninterrupted + "/search.sqlite").finalists(),
-                                try SQLiteTrialStore(path: killed + "/search.sqlite").finalists())
+        let (finalA, finalB) = (try SQLiteTrialStore(path: uninterrupted + "/search.sqlite", readOnly: true).finalists(),
+                                try SQLiteTrialStore(path: killed + "/search.sqlite", readOnly: true).finalists())
         XCTAssertFalse(finalA.isEmpty)
         XCTAssertEqual(finalA.map(\.architecture), finalB.map(\.architecture))
         XCTAssertEqual(finalA.map(\.dev), finalB.map(\.dev))
