@@ -41,6 +41,10 @@ public final class InferenceSession {
         let (b, t) = (batch.batch, batch.length)
         let config = config
         let (h, f, labels) = (config.hiddenSize, config.intermediateSize, config.numLabels)
+        // Embedding rows are read through raw pointers: out-of-range ids must stop here, not read past a table.
+        precondition(t <= config.maxPositionEmbeddings, "InferenceSession: length \(t) > max_position_embeddings \(config.maxPositionEmbeddings)")
+        precondition(batch.inputIds.allSatisfy { (0..<config.vocabSize).contains($0) }, "InferenceSession: a token id outside the vocabulary")
+        precondition(batch.tokenTypeIds.allSatisfy { (0..<config.typeVocabSize).contains($0) }, "InferenceSession: a token type outside type_vocab_size")
         workspace.reserve(rows: b * t, batch: b, config: config)
         let w = workspace
         embed(batch, into: w.hidden)
