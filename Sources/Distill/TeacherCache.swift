@@ -59,8 +59,10 @@ public final class TeacherCache {
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
             }
-            spillURL = url
             spill = try FileHandle(forUpdating: url)
+            // Unlinked at once: the open handle keeps the data, and a killed process leaves no file behind.
+            try? FileManager.default.removeItem(at: url)
+            spillURL = nil
         } else {
             (spillURL, spill) = (nil, nil)
         }
@@ -126,7 +128,7 @@ public final class TeacherCache {
             + request.attentionLayers.count * heads * length * length
     }
 
-    /// FNV-1a over the teacher's configuration and weights, the dataset's tokens and labels, and the request.
+    /// FNV-1a over the teacher's configuration and weights, each example's length, ids and token types, and the request.
     static func fingerprint(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest) -> UInt64 {
         var hash = FNV1a.offsetBasis
         func mix(_ bytes: UnsafeRawBufferPointer) {
@@ -136,13 +138,14 @@ public final class TeacherCache {
             }
         }
         func mix(_ values: [Int]) { values.withUnsafeBytes(mix) }
-        let config = teacher.config
-        mix([config.numHiddenLayers, config.hiddenSize, config.numAttentionHeads, config.intermediateSize, config.numLabels])
+        teacher.config.jsonData().withUnsafeBytes(mix)
+        mix([dataset.count])
         for (_, tensor) in teacher.namedParameters {
             mix(UnsafeRawBufferPointer(start: tensor.data, count: tensor.count * MemoryLayout<Float>.stride))
         }
         for index in 0..<dataset.count {
             let encoding = dataset.encodings[index]
+            mix([encoding.ids.count])
             mix(encoding.ids)
             mix(encoding.tokenTypeIds)
         }

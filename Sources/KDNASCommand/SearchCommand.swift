@@ -69,7 +69,8 @@ struct SearchCommand: ParsableCommand {
         let run = arguments[flag + 1]
         let path = URL(fileURLWithPath: run).appendingPathComponent("search.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search to resume (no search.sqlite)") }
-        guard let data = try SQLiteTrialStore(path: path, readOnly: true).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
+        // Read-write: a store left by kill -9 may hold a hot journal that only a writer can roll back.
+        guard let data = try SQLiteTrialStore(path: path).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(path): holds no saved search options; resume it with its original options and --resume")
         }
         return ["search"] + saved + Array(arguments.dropFirst())
@@ -79,6 +80,11 @@ struct SearchCommand: ParsableCommand {
         guard teacher != nil else { throw ValidationError("--teacher is required (or --resume RUN of an earlier search)") }
         guard out != nil || resume != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
+        guard latencyBatch > 0, latencySeq > 0, latencyRuns > 0 else { throw ValidationError("--latency-batch, --latency-seq and --latency-runs must be positive") }
+        guard latencyTimeout > 0 else { throw ValidationError("--latency-timeout must be a positive number of seconds") }
+        guard controllerSteps >= 0 else { throw ValidationError("--controller-steps must be 0 or more") }
+        guard batchSize > 0, maxLength > 3, lr > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
+        if let epsilonDecay, epsilonDecay < 0 { throw ValidationError("--epsilon-decay must be 0 or more") }
     }
 
     func settings(teacherConfig: BertConfig) throws -> SearchSettings {
@@ -108,6 +114,7 @@ struct SearchCommand: ParsableCommand {
             settings.latency = .external(command: latencyCommand, timeout: latencyTimeout)
         } else {
             settings.latency = .measured(LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns))
+            settings.threads = Engine.threads  // measured latencies are comparable only at one thread count
         }
         switch initialization {
         case "inherit": settings.inherit = true
@@ -154,20 +161,25 @@ struct SearchCommand: ParsableCommand {
             throw CommandError("\(teacher!): the teacher has no classification head; fine-tune it first with kdnas finetune")
         }
         let settings = try settings(teacherConfig: teacherFolder.model.config)
+        let positions = teacherFolder.model.config.maxPositionEmbeddings
+        guard maxLength <= positions else {
+            throw CommandError("--max-length \(maxLength) must be at most the teacher's max_position_embeddings \(positions)")
+        }
+        if case .measured = settings.latency, latencySeq > positions {
+            throw CommandError("--latency-seq \(latencySeq) must be at most the teacher's max_position_embeddings \(positions)")
+        }
         let source = try taskOptions.source()
         let tokenizer = try teacherFolder.tokenizer()
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
                                   fraction: settings.proxyFraction, devSize: settings.proxyDevSize, seed: settings.seed)
+        var arguments = Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst())
+        if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count { arguments.removeSubrange(index...(index + 1)) }
         let search = try SearchRun(directory: runFolder, settings: settings, teacher: teacherFolder.model,
-                                   tokenizerSource: URL(fileURLWithPath: teacher!), data: data)
-        if !existing {
-            var arguments = Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst())
-            if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count { arguments.removeSubrange(index...(index + 1)) }
-            try search.store.setValue(try JSONEncoder().encode(arguments), for: "arguments")
-            try search.store.setValue(Data(source.definition.primaryMetricName().utf8), for: "metric")
-        }
+                                   tokenizerSource: URL(fileURLWithPath: teacher!), data: data,
+                                   firstValues: ["arguments": try JSONEncoder().encode(arguments),
+                                                 "metric": Data(source.definition.primaryMetricName().utf8)])
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.all.count) architectures), "
@@ -247,7 +259,7 @@ struct ReportCommand: ParsableCommand {
         let folder = URL(fileURLWithPath: run)
         let path = folder.appendingPathComponent("search.sqlite").path
         guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search.sqlite; expected a kdnas search run folder") }
-        let store = try SQLiteTrialStore(path: path, readOnly: true)
+        let store = try SQLiteTrialStore(path: path)  // read-write: it may have to roll back a killed search's journal
         let metric = try store.value("metric").map { String(decoding: $0, as: UTF8.self) } ?? "accuracy"
         try SearchReport(store: store, metric: metric).write(to: folder)
         print("report: \(folder.appendingPathComponent("report.html").path)")

@@ -11,7 +11,8 @@ import Text
 /// Differences from the training forward pass (`BertModel.callAsFunction`), none of which
 /// changes the result beyond float rounding:
 /// - Q, K and V weights are packed into one [3H, H] matrix once, at creation;
-/// - biases are written into the output before each product accumulates into it;
+/// - the Q/K/V bias is written into the output before its product accumulates into it; the FFN and
+///   output biases are added by the activation and residual+LayerNorm passes that follow;
 /// - attention runs per (sequence, head) with the scale folded into the product, the mask and
 ///   the softmax fused in one pass over a per-task score block, and the context written straight
 ///   into its place in [B·T, H];

@@ -56,7 +56,11 @@ public final class CandidateEvaluator {
         trainer.savesCheckpoints = checkpoints
         trainer.observer = observer
         let history = try trainer.run(resume: checkpoints)
-        return Outcome(student: student, metrics: history.last?.metrics ?? [:], seconds: Date().timeIntervalSince(started))
+        var metrics = history.last?.metrics ?? [:]
+        if metrics.isEmpty {  // killed after the last checkpoint but before its evaluation was recorded
+            metrics = Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: training.evaluationBatchSize).values }
+        }
+        return Outcome(student: student, metrics: metrics, seconds: Date().timeIntervalSince(started))
     }
 
     /// The teacher's outputs on `dataset` for `request`, computed on first use.

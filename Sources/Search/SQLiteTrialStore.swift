@@ -47,6 +47,12 @@ public final class SQLiteTrialStore: TrialStore {
         try database.write { db in try Self.put(value, key, db) }
     }
 
+    public func setValues(_ values: [String: Data]) throws {
+        try database.write { db in
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { try Self.put(value, key, db) }
+        }
+    }
+
     private static func put(_ value: Data, _ key: String, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])

@@ -55,9 +55,12 @@ public final class SearchRun {
     public weak var observer: SearchObserver?
 
     /// Opens `directory` (creating its store) for `settings`; a folder holding another search's settings is refused.
+    /// Every option is checked (the evaluator built) before the store is touched; a new run's settings and
+    /// `firstValues` (the saved command line, the metric's name) are written in one transaction.
     public init(directory: URL, settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL,
-                data: SearchData, store: TrialStore? = nil) throws {
+                data: SearchData, store: TrialStore? = nil, firstValues: [String: Data] = [:]) throws {
         try settings.validate()
+        let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
         let encoder = JSONEncoder()
@@ -65,14 +68,13 @@ public final class SearchRun {
         let encoded = try encoder.encode(settings)
         if let saved = try store.value("settings") {
             guard saved == encoded else {
-                throw SearchError.mismatch("\(directory.path): holds a search with other settings; resume it with the same "
-                                           + "options (see its settings in report.json) or choose another --out")
+                throw SearchError.mismatch("\(directory.path): holds a search with other settings (\(Self.differences(saved, encoded))); "
+                                           + "resume it with `kdnas search --resume \(directory.path)` or choose another --out")
             }
         } else {
-            try store.setValue(encoded, for: "settings")
+            try store.setValues(firstValues.merging(["settings": encoded]) { $1 })
         }
-        (self.directory, self.settings, self.store, self.data) = (directory, settings, store, data)
-        evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
+        (self.directory, self.settings, self.store, self.data, self.evaluator) = (directory, settings, store, data, evaluator)
         switch settings.strategy {
         case .random: strategy = RandomStrategy(space: settings.space)
         case .evolution: strategy = EvolutionStrategy(space: settings.space, population: settings.population, tournament: settings.tournament)
@@ -81,6 +83,19 @@ public final class SearchRun {
             (lstm.epsilonStart, lstm.epsilonDecay, lstm.trainingSteps) = (settings.epsilonStart, settings.epsilonDecay, settings.controllerSteps)
             strategy = lstm
         }
+    }
+
+    /// The top-level settings that differ between two encodings: "key: saved → given".
+    static func differences(_ saved: Data, _ given: Data) -> String {
+        guard let a = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
+              let b = try? JSONSerialization.jsonObject(with: given) as? [String: Any] else { return "unreadable saved settings" }
+        func text(_ value: Any?) -> String {
+            guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "none" }
+            let string = String(decoding: data, as: UTF8.self)
+            return string.count > 80 ? String(string.prefix(80)) + "…" : string
+        }
+        return Set(a.keys).union(b.keys).sorted().filter { text(a[$0]) != text(b[$0]) }
+            .map { "\($0): \(text(a[$0])) → \(text(b[$0]))" }.joined(separator: "; ")
     }
 
     /// The teacher's latency by the run's source (measured, predicted or external), once per run and kept:
@@ -163,7 +178,8 @@ public final class SearchRun {
             switch evaluator.latency(of: outcome.student) {
             case .success(let milliseconds):
                 trial.latencyMs = milliseconds
-                trial.reward = settings.reward.value(accuracy: metric, latencyMs: milliseconds, target: target)
+                // A correlation metric can be negative, which would flip the latency term: it counts as 0.
+                trial.reward = settings.reward.value(accuracy: max(metric, 0), latencyMs: milliseconds, target: target)
                 trial.state = .done
             case .failure(let error):
                 trial.error = error.description

@@ -47,6 +47,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var finalPareto = 2
     public var finalEpochs = 1
     public var baselines = true
+    /// Threads of a search with measured latency (a resumed search must time at the same count); nil otherwise.
+    public var threads: Int?
 
     public init(teacher: String, task: String, space: SearchSpace) {
         (self.teacher, self.task, self.space) = (teacher, task, space)
@@ -57,7 +59,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case candidatesPerEpisode = "candidates_per_episode", proxyFraction = "proxy_fraction", proxyDevSize = "proxy_dev_size"
         case proxyEpochs = "proxy_epochs", learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
-        case population, tournament, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
+        case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
     }
 
     /// Throws the first setting that cannot work.

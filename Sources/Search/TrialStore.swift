@@ -8,6 +8,8 @@ public protocol TrialStore: AnyObject {
     /// A saved value (settings, teacher latency, …) by key.
     func value(_ key: String) throws -> Data?
     func setValue(_ value: Data, for key: String) throws
+    /// Several values in one transaction.
+    func setValues(_ values: [String: Data]) throws
     /// Every trial, by id.
     func trials() throws -> [Trial]
     /// Saves an episode's proposals and the search state they leave behind, together.
