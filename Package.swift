@@ -3,10 +3,11 @@
 //
 // Modules, with one dependency direction (an arrow points at what a module imports):
 //
-//   kdnas -> KDNASCommand -> TensorCore -> CBLAS (OpenBLAS), CKernels
-//                  Text (WordPiece tokenizer, no dependencies)
+//   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore -> CBLAS (OpenBLAS), CKernels
+//                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
+//                            Training -> Tasks -> Text;  Models -> Text
 //
-// docs/ARCHITECTURE.md has the full map as modules arrive.
+// docs/ARCHITECTURE.md has the full map.
 import PackageDescription
 
 let package = Package(
