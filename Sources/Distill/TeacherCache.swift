@@ -32,7 +32,6 @@ public final class TeacherCache {
     private var memory: [Int: [Float]] = [:]
     private var offsets: [Int: (offset: UInt64, count: Int)] = [:]
     private let spill: FileHandle?
-    private let spillURL: URL?
     /// A kept cache file, mapped: every record in dataset order (see `init(teacher:dataset:request:keptIn:)`).
     private var mapped: Data?
     /// Where the kept cache file is (nil for a per-run cache).
@@ -62,9 +61,8 @@ public final class TeacherCache {
             spill = try FileHandle(forUpdating: url)
             // Unlinked at once: the open handle keeps the data, and a killed process leaves no file behind.
             try? FileManager.default.removeItem(at: url)
-            spillURL = nil
         } else {
-            (spillURL, spill) = (nil, nil)
+            spill = nil
         }
         try Self.computeRecords(teacher: teacher, dataset: dataset, request: request, batchSize: batchSize, lengths: lengths) { index, record in
             try store(record, for: index)
@@ -81,7 +79,7 @@ public final class TeacherCache {
         let config = teacher.config
         (labels, hidden, heads) = (config.numLabels, config.hiddenSize, config.numAttentionHeads)
         lengths = (0..<dataset.count).map { dataset.length(of: $0) }
-        (memoryBudget, spill, spillURL) = (0, nil, nil)
+        (memoryBudget, spill) = (0, nil)
         let key = Self.fingerprint(teacher: teacher, dataset: dataset, request: request)
         let file = directory.appendingPathComponent(String(format: "teacher-%016llx.bin", key))
         keptFile = file
@@ -194,7 +192,6 @@ public final class TeacherCache {
 
     deinit {
         try? spill?.close()
-        if let spillURL { try? FileManager.default.removeItem(at: spillURL) }
     }
 
     private func store(_ record: [Float], for index: Int) throws {

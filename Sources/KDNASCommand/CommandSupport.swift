@@ -149,3 +149,25 @@ struct InferenceOptions: ParsableArguments {
         return (folder, batches)
     }
 }
+
+/// `--model DIR` or `--config JSON` (random weights): the model a timing command measures.
+struct ModelSource: ParsableArguments {
+    @Option(help: "A Hugging Face model folder.")
+    var model: String?
+    @Option(help: "A config.json describing the model (random weights).")
+    var config: String?
+
+    func validate() throws {
+        guard (config == nil) != (model == nil) else { throw ValidationError("give exactly one of --config and --model") }
+    }
+
+    /// The model, checked to take sequences of `length` tokens.
+    func load(length: Int) throws -> BertForSequenceClassification {
+        let network = try config.map { BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: $0)), seed: 0) }
+            ?? ModelFolder(model!).model
+        guard length <= network.config.maxPositionEmbeddings else {
+            throw CommandError("--seq \(length) exceeds the model's max_position_embeddings \(network.config.maxPositionEmbeddings)")
+        }
+        return network
+    }
+}

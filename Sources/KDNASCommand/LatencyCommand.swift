@@ -45,10 +45,7 @@ struct LatencyCommand: ParsableCommand {
                   kdnas latency --model runs/student --latency-command 'python3 time_on_gpu.py {model_dir}'
                 """)
 
-        @Option(help: "A Hugging Face model folder.")
-        var model: String?
-        @Option(help: "A config.json (measured with random weights).")
-        var config: String?
+        @OptionGroup var source: ModelSource
         @Option(help: "A profile from `kdnas latency calibrate`: predict instead of running.")
         var predict: String?
         @Option(help: "A shell command timing the exported model at {model_dir}; its last printed number is the latency in ms.")
@@ -61,22 +58,13 @@ struct LatencyCommand: ParsableCommand {
         @OptionGroup var engine: EngineOptions
 
         func validate() throws {
-            guard (config == nil) != (model == nil) else { throw ValidationError("give exactly one of --model and --config") }
             guard predict == nil || latencyCommand == nil else { throw ValidationError("give at most one of --predict and --latency-command") }
         }
 
         func run() throws {
             try engine.apply()
-            let network: BertForSequenceClassification
-            if let config {
-                network = BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: config)), seed: 0)
-            } else {
-                network = try ModelFolder(model!).model
-            }
             let settings = shape.settings
-            guard settings.sequenceLength <= network.config.maxPositionEmbeddings else {
-                throw CommandError("--seq \(settings.sequenceLength) exceeds the model's max_position_embeddings \(network.config.maxPositionEmbeddings)")
-            }
+            let network = try source.load(length: settings.sequenceLength)
             var result: [String: Any] = ["batch": settings.batch, "seq": settings.sequenceLength, "threads": Engine.threads,
                                          "parameters": network.parameterCount]
             if let predict {
@@ -89,7 +77,7 @@ struct LatencyCommand: ParsableCommand {
                                             profile.model.threads, predict, 100 * profile.heldOut.median))
             } else if let latencyCommand {
                 let external = try ExternalLatency(command: latencyCommand, timeout: latencyTimeout)
-                let milliseconds = try external.measure(network, tokenizerSource: model.map { URL(fileURLWithPath: $0) }).get()
+                let milliseconds = try external.measure(network, tokenizerSource: source.model.map { URL(fileURLWithPath: $0) }).get()
                 result["external_ms"] = milliseconds
                 result["command"] = latencyCommand
                 output(result, line: String(format: "external latency: %.3f ms (from: %@)", milliseconds, latencyCommand))

@@ -15,10 +15,7 @@ struct ThroughputCommand: ParsableCommand {
             Example: kdnas throughput --config student.json --batch 32 --seq 128 --steps 5 --json
             """)
 
-    @Option(help: "A config.json describing the model (random weights).")
-    var config: String?
-    @Option(help: "A Hugging Face model folder.")
-    var model: String?
+    @OptionGroup var source: ModelSource
     @Option(help: "Sequences per step.")
     var batch = 32
     @Option(help: "Tokens per sequence.")
@@ -30,22 +27,13 @@ struct ThroughputCommand: ParsableCommand {
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
-        guard (config == nil) != (model == nil) else { throw ValidationError("give exactly one of --config and --model") }
         guard batch > 0, seq > 0, steps > 0 else { throw ValidationError("--batch, --seq and --steps must be positive") }
     }
 
     func run() throws {
         try engine.apply()
-        let network: BertForSequenceClassification
-        if let config {
-            network = BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: config)), seed: 0)
-        } else {
-            network = try ModelFolder(model!).model
-        }
+        let network = try source.load(length: seq)
         let settings = network.config
-        guard seq <= settings.maxPositionEmbeddings else {
-            throw CommandError("--seq \(seq) exceeds the model's max_position_embeddings \(settings.maxPositionEmbeddings)")
-        }
         var generator = RandomGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in Int(generator.next() % UInt64(settings.vocabSize)) }
         let tokens = TokenBatch(batch: batch, length: seq, inputIds: ids)

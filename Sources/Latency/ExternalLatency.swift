@@ -48,8 +48,7 @@ public struct ExternalLatency: Sendable {
             return .failure(.launch(String(describing: error)))
         }
         if finished.wait(timeout: .now() + timeout) == .timedOut {
-            kill(-process.processIdentifier, SIGKILL)
-            process.terminate()
+            kill(process.processIdentifier, SIGKILL)
             finished.wait()
             return .failure(.timedOut(seconds: timeout))
         }

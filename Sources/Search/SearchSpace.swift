@@ -1,5 +1,6 @@
 import Foundation
 import Models
+import Tasks
 
 /// One student shape: the five choices a search makes.
 public struct StudentArchitecture: Codable, Hashable, Sendable, CustomStringConvertible {
@@ -193,18 +194,17 @@ public struct SearchSpaceError: Error, CustomStringConvertible, Equatable {
     public var description: String { "\(file): \(field): expected \(expected)" }
 }
 
-/// The search's random numbers: SplitMix64, seeded, with its state exposed so a resumed search continues it.
+/// The search's random numbers: Tasks' `SplitMix64`, with its state stored (Codable) so that a
+/// resumed search continues the stream exactly.
 public struct SearchRandom: Codable, Sendable, Equatable {
     public var state: UInt64
 
     public init(seed: UInt64) { state = seed }
 
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
+        var generator = SplitMix64(seed: state)
+        defer { state = generator.state }
+        return generator.next()
     }
 
     /// Uniform in 0..<count.

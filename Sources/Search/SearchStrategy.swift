@@ -129,7 +129,7 @@ public final class LSTMStrategy: SearchStrategy {
         }
         let predictions = controller.predict(pool.map(space.indices(of:)))
         let ranked = pool.indices.sorted { predictions[$0] != predictions[$1] ? predictions[$0] > predictions[$1] : $0 < $1 }
-        var chosen = ranked.prefix(count).map { (pool[$0], predictions[$0]) }
+        let chosen = ranked.prefix(count).map { (pool[$0], predictions[$0]) }
         let epsilon = epsilon(episode)
         var trials: [Trial] = []
         for slot in 0..<count {
@@ -146,7 +146,6 @@ public final class LSTMStrategy: SearchStrategy {
             trials.append(Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: architecture,
                                 explored: explore, predictedReward: predicted))
         }
-        chosen.removeAll()
         return trials
     }
 
