@@ -76,6 +76,37 @@ struct SearchCommand: ParsableCommand {
         return ["search"] + saved + Array(arguments.dropFirst())
     }
 
+    /// The options that name a file or folder.
+    static let pathOptions: Set<String> = ["--teacher", "--out", "--train-file", "--dev-file", "--test-file", "--data", "--cache", "--latency-profile", "--space"]
+
+    /// The command line saved for `--resume`: `--threads` dropped (a resumed run picks its own), every
+    /// path made absolute against `directory` and the cache folder named, so a run resumes from any directory.
+    func savedArguments(_ arguments: [String], from directory: URL) -> [String] {
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL.path }
+        func isPath(_ option: String, _ value: String) -> Bool {
+            Self.pathOptions.contains(option) && !(option == "--space" && ["derived", "bert-base"].contains(value))
+        }
+        var saved: [String] = []
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let argument = arguments[index]
+            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
+                let (option, value) = (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
+                if option != "--threads" { saved.append(isPath(option, value) ? "\(option)=\(absolute(value))" : argument) }
+                index += 1
+            } else if argument.hasPrefix("--"), index + 1 < arguments.endIndex, Self.pathOptions.contains(argument) || argument == "--threads" {
+                let value = arguments[index + 1]
+                if argument != "--threads" { saved += [argument, isPath(argument, value) ? absolute(value) : value] }
+                index += 2
+            } else {
+                saved.append(argument)
+                index += 1
+            }
+        }
+        if !saved.contains(where: { $0 == "--cache" || $0.hasPrefix("--cache=") }) { saved += ["--cache", absolute(taskOptions.cache)] }
+        return saved
+    }
+
     func validate() throws {
         guard teacher != nil else { throw ValidationError("--teacher is required (or --resume RUN of an earlier search)") }
         guard out != nil || resume != nil else { throw ValidationError("give --out RUN (or --resume RUN)") }
@@ -88,7 +119,7 @@ struct SearchCommand: ParsableCommand {
     }
 
     func settings(teacherConfig: BertConfig) throws -> SearchSettings {
-        var settings = SearchSettings(teacher: teacher!, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
+        var settings = SearchSettings(teacher: URL(fileURLWithPath: teacher!).standardizedFileURL.path, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
         guard let kind = StrategyKind(rawValue: strategy) else { throw ValidationError("--strategy \(strategy): expected lstm, random or evolution") }
         guard let rewardKind = Reward.Kind(rawValue: reward) else { throw ValidationError("--reward \(reward): expected soft or hard") }
         settings.strategy = kind
@@ -174,8 +205,8 @@ struct SearchCommand: ParsableCommand {
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
                                   fraction: settings.proxyFraction, devSize: settings.proxyDevSize, seed: settings.seed)
-        var arguments = Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst())
-        if let index = arguments.firstIndex(of: "--threads"), index + 1 < arguments.count { arguments.removeSubrange(index...(index + 1)) }
+        let arguments = savedArguments(Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst()),
+                                       from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let search = try SearchRun(directory: runFolder, settings: settings, teacher: teacherFolder.model,
                                    tokenizerSource: URL(fileURLWithPath: teacher!), data: data,
                                    firstValues: ["arguments": try JSONEncoder().encode(arguments),

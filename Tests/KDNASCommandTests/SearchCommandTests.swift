@@ -44,13 +44,17 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertTrue(first.output.contains("report: "), first.output)
         XCTAssertTrue(first.errors.contains("episode 3 done"), first.errors)
 
-        // The same search, killed with SIGKILL once a trial of episode 2 has finished, then resumed.
+        // The same search, started in the test folder with relative paths, killed with SIGKILL once a
+        // trial of episode 2 has finished, then resumed from another directory.
         let killed = directory.appendingPathComponent("b").path
+        let relative = options.map { $0.hasPrefix(directory.path + "/") ? String($0.dropFirst(directory.path.count + 1)) : $0 }
+        XCTAssertNotEqual(relative, options)
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["search", "--out", killed] + options
+        process.currentDirectoryURL = directory
+        process.arguments = ["search", "--out", "b"] + relative
         let logURL = directory.appendingPathComponent("killed.log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         let log = try FileHandle(forWritingTo: logURL)
         (process.standardOutput, process.standardError) = (FileHandle.nullDevice, log)
         try process.run()
@@ -71,6 +75,7 @@ final class SearchCommandTests: CommandLineTestCase {
                        "the search ended before it could be killed: \((try? String(contentsOf: logURL, encoding: .utf8)) ?? "")")
         XCTAssertTrue((4..<9).contains(finishedAtKill), "killed after \(finishedAtKill) finished trials; expected mid-search")
         print("search resume test: killed with SIGKILL after \(finishedAtKill) of 9 finished trials")
+        XCTAssertNotEqual(FileManager.default.currentDirectoryPath, directory.path)
         let resumed = try kdnas(["search", "--resume", killed, "--threads", "1"])
         XCTAssertEqual(resumed.status, 0, resumed.errors)
         XCTAssertTrue(resumed.errors.contains("resuming after \(finishedAtKill) finished trials"), resumed.errors)
