@@ -69,7 +69,7 @@ public final class SearchRun {
         if let saved = try store.value("settings") {
             guard saved == encoded else {
                 throw SearchError.mismatch("\(directory.path): holds a search with other settings (\(Self.differences(saved, encoded))); "
-                                           + "resume it with `kdnas search --resume \(directory.path)` or choose another --out")
+                                           + "resume it with `kdnas search --resume \(directory.path)` and no other search options, or choose another --out")
             }
         } else {
             try store.setValues(firstValues.merging(["settings": encoded]) { $1 })
@@ -90,7 +90,7 @@ public final class SearchRun {
         guard let a = try? JSONSerialization.jsonObject(with: saved) as? [String: Any],
               let b = try? JSONSerialization.jsonObject(with: given) as? [String: Any] else { return "unreadable saved settings" }
         func text(_ value: Any?) -> String {
-            guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed]) else { return "none" }
+            guard let value, let data = try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed, .withoutEscapingSlashes]) else { return "none" }
             let string = String(decoding: data, as: UTF8.self)
             return string.count > 80 ? String(string.prefix(80)) + "…" : string
         }
