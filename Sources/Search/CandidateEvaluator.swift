@@ -14,8 +14,8 @@ public final class CandidateEvaluator {
     let tokenizerSource: URL
     let latencyModel: LatencyModel?
     let external: ExternalLatency?
-    /// Teacher outputs by request and data set, computed once and shared by every candidate.
-    private var caches: [String: TeacherCache] = [:]
+    /// Teacher outputs on the data set in use (proxy, then full), by request: computed once and shared by every candidate.
+    private var caches: (dataset: String, byRequest: [String: TeacherCache]) = ("", [:])
 
     public init(settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL) throws {
         (self.settings, self.teacher, self.tokenizerSource) = (settings, teacher, tokenizerSource)
@@ -63,13 +63,15 @@ public final class CandidateEvaluator {
         return Outcome(student: student, metrics: metrics, seconds: Date().timeIntervalSince(started))
     }
 
-    /// The teacher's outputs on `dataset` for `request`, computed on first use.
+    /// The teacher's outputs on `dataset` (named `key`) for `request`, computed on first use. Moving to
+    /// another data set (the search's proxy set, then the full set for the finalists) frees the previous one's.
     func teacherCache(_ request: TeacherRequest, dataset: EncodedDataset, key: String) throws -> TeacherCache {
-        let name = "\(key) \(request.hiddenLayers) \(request.queryKeyValueLayer ?? -1) \(request.attentionLayers)"
-        if let cache = caches[name] { return cache }
+        if caches.dataset != key { caches = (key, [:]) }
+        let name = "\(request.hiddenLayers) \(request.queryKeyValueLayer ?? -1) \(request.attentionLayers)"
+        if let cache = caches.byRequest[name] { return cache }
         let cache = try TeacherCache(teacher: teacher, dataset: dataset, request: request,
                                      spillDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-teacher-cache"))
-        caches[name] = cache
+        caches.byRequest[name] = cache
         return cache
     }
 
