@@ -77,7 +77,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// The options that name a file or folder.
-    static let pathOptions: Set<String> = ["--teacher", "--out", "--train-file", "--dev-file", "--test-file", "--data", "--cache", "--latency-profile", "--space"]
+    static let pathOptions: Set<String> = ["--teacher", "--out", "--train-file", "--dev-file", "--test-file", "--data", "--cache",
+                                           "--latency-profile", "--space"]
 
     /// The command line saved for `--resume`: `--threads` dropped (a resumed run picks its own), every
     /// path made absolute against `directory` and the cache folder named, so a run resumes from any directory.
@@ -119,7 +120,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     func settings(teacherConfig: BertConfig) throws -> SearchSettings {
-        var settings = SearchSettings(teacher: URL(fileURLWithPath: teacher!).standardizedFileURL.path, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
+        let teacherPath = URL(fileURLWithPath: teacher!).standardizedFileURL.path
+        var settings = SearchSettings(teacher: teacherPath, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
         guard let kind = StrategyKind(rawValue: strategy) else { throw ValidationError("--strategy \(strategy): expected lstm, random or evolution") }
         guard let rewardKind = Reward.Kind(rawValue: reward) else { throw ValidationError("--reward \(reward): expected soft or hard") }
         settings.strategy = kind
