@@ -265,8 +265,6 @@ static inline __attribute__((always_inline)) void kd_activate(int kind, float *x
     }
 }
 
-KD_CLONES void kd_activation_inplace(int kind, float *x, size_t n) { kd_activate(kind, x, n); }
-
 KD_CLONES void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * columns;

@@ -83,28 +83,29 @@ struct SearchCommand: ParsableCommand {
     /// The command line saved for `--resume`: `--threads` dropped (a resumed run picks its own), every
     /// path made absolute against `directory` and the cache folder named, so a run resumes from any directory.
     func savedArguments(_ arguments: [String], from directory: URL) -> [String] {
-        func absolute(_ path: String) -> String { URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL.path }
-        func isPath(_ option: String, _ value: String) -> Bool {
-            Self.pathOptions.contains(option) && !(option == "--space" && ["derived", "bert-base"].contains(value))
+        // "--option=value" as two words, so each option is seen one way.
+        let words = arguments.flatMap { word -> [String] in
+            guard word.hasPrefix("--"), let equals = word.firstIndex(of: "=") else { return [word] }
+            return [String(word[..<equals]), String(word[word.index(after: equals)...])]
         }
+        func absolute(_ path: String) -> String { URL(fileURLWithPath: path, relativeTo: directory).standardizedFileURL.path }
         var saved: [String] = []
-        var index = arguments.startIndex
-        while index < arguments.endIndex {
-            let argument = arguments[index]
-            if let equals = argument.firstIndex(of: "="), argument.hasPrefix("--") {
-                let (option, value) = (String(argument[..<equals]), String(argument[argument.index(after: equals)...]))
-                if option != "--threads" { saved.append(isPath(option, value) ? "\(option)=\(absolute(value))" : argument) }
-                index += 1
-            } else if argument.hasPrefix("--"), index + 1 < arguments.endIndex, Self.pathOptions.contains(argument) || argument == "--threads" {
-                let value = arguments[index + 1]
-                if argument != "--threads" { saved += [argument, isPath(argument, value) ? absolute(value) : value] }
+        var index = words.startIndex
+        while index < words.endIndex {
+            let (word, value) = (words[index], index + 1 < words.endIndex ? words[index + 1] : nil)
+            switch (word, value) {
+            case ("--threads", .some):
                 index += 2
-            } else {
-                saved.append(argument)
+            case (_, let value?) where Self.pathOptions.contains(word):
+                let builtIn = word == "--space" && SearchSpace.builtInNames.contains(value)
+                saved += [word, builtIn ? value : absolute(value)]
+                index += 2
+            default:
+                saved.append(word)
                 index += 1
             }
         }
-        if !saved.contains(where: { $0 == "--cache" || $0.hasPrefix("--cache=") }) { saved += ["--cache", absolute(taskOptions.cache)] }
+        if !saved.contains("--cache") { saved += ["--cache", absolute(taskOptions.cache)] }
         return saved
     }
 

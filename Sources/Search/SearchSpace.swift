@@ -158,6 +158,9 @@ public struct SearchSpace: Codable, Sendable, Equatable {
                            intermediateSizes: ffn, activations: [.gelu, .relu, .silu])
     }
 
+    /// The spaces `load` knows by name; any other name is a JSON file.
+    public static let builtInNames: Set<String> = ["bert-base", "derived"]
+
     /// Reads `name` as a built-in space (bert-base) or a JSON file; `teacher` gives "derived".
     public static func load(_ name: String, teacher: BertConfig?) throws -> SearchSpace {
         switch name {

@@ -40,9 +40,7 @@ void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t col
 /// NULL); y may alias x or residual.
 void kd_add_layer_norm(const float *x, const float *bias, const float *residual, const float *gamma,
                        const float *beta, float *y, size_t rows, size_t columns, float eps);
-/// Inference: an activation applied in place.
-enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
-void kd_activation_inplace(int kind, float *x, size_t n);
 /// Inference: x = activation(x + bias) for rows of `columns`, bias [columns], in place.
+enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
 void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns);
 #endif
