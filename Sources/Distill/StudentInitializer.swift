@@ -39,7 +39,8 @@ public enum StudentInitializer {
     static func inherit(into student: BertForSequenceClassification, from teacher: BertForSequenceClassification,
                         mapping: LayerMapping) throws {
         let s = student.config, t = teacher.config
-        for (field, a, b) in [("hidden_size", s.hiddenSize, t.hiddenSize), ("intermediate_size", s.intermediateSize, t.intermediateSize),
+        // Depth first: a deeper student would map some of its layers to teacher layer 0 (the embeddings), which has no weights to copy.
+        for (field, a, b) in [("num_hidden_layers", s.numHiddenLayers, t.numHiddenLayers), ("hidden_size", s.hiddenSize, t.hiddenSize), ("intermediate_size", s.intermediateSize, t.intermediateSize),
                               ("vocab_size", s.vocabSize, t.vocabSize), ("max_position_embeddings", s.maxPositionEmbeddings, t.maxPositionEmbeddings),
                               ("type_vocab_size", s.typeVocabSize, t.typeVocabSize), ("num_labels", s.numLabels, t.numLabels)] where a > b {
             throw StudentShapeError(field: field, student: a, teacher: b)

@@ -67,4 +67,17 @@ final class StudentInitializerTests: XCTestCase {
         let random = try? StudentInitializer.make(config(layers: 3, hidden: 16, heads: 2, ffn: 16), from: teacher, initialization: .random, seed: 7)
         XCTAssertEqual(random?.config.hiddenSize, 16, "a random student may be any shape")
     }
+
+    func testADeeperInheritedStudentIsATypedErrorNotATrap() {
+        // 8 student layers from 6 (kdnas distill --student L8): uniform maps student layer 1 to teacher layer 0, the embeddings.
+        let teacher = BertForSequenceClassification(config(layers: 6, hidden: 8, heads: 2, ffn: 16), seed: 8)
+        for mapping in LayerMapping.allCases {
+            XCTAssertThrowsError(try StudentInitializer.make(config(layers: 8, hidden: 8, heads: 2, ffn: 16), from: teacher,
+                                                             initialization: .inherit(mapping: mapping), seed: 9)) { error in
+                XCTAssertEqual(error as? StudentShapeError, StudentShapeError(field: "num_hidden_layers", student: 8, teacher: 6))
+                XCTAssertEqual("\(error)", "num_hidden_layers: the student's 8 is larger than the teacher's 6; an inherited student can only be smaller")
+            }
+        }
+        XCTAssertNoThrow(try StudentInitializer.make(config(layers: 8, hidden: 8, heads: 2, ffn: 16), from: teacher, initialization: .random, seed: 9))
+    }
 }
