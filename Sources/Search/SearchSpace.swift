@@ -109,7 +109,20 @@ public struct SearchSpace: Codable, Sendable, Equatable {
                             intermediateSize: intermediateSizes[indices[3]], activation: activations[indices[4]])
     }
 
-    /// Every valid architecture, in dimension order.
+    /// The number of valid architectures, in closed form (saturating at `Int.max`): layers × FFN sizes ×
+    /// activations × the (hidden size, heads) pairs that obey the rules. Nothing is enumerated, so it
+    /// answers at once for a space of 10⁹ combinations, where `all` would not.
+    public var validCount: Int {
+        let pairs = hiddenSizes.reduce(0) { count, h in
+            count + heads.count { a in a > 0 && h % a == 0 && (headSize.map { h / a == $0 } ?? true) }
+        }
+        return [layers.count, intermediateSizes.count, activations.count].reduce(pairs) { product, factor in
+            let (result, overflow) = product.multipliedReportingOverflow(by: factor)
+            return overflow ? Int.max : result
+        }
+    }
+
+    /// Every valid architecture, in dimension order. Materialised: use `validCount` for the size.
     public var all: [StudentArchitecture] {
         var result: [StudentArchitecture] = []
         for l in layers { for h in hiddenSizes { for a in heads { for f in intermediateSizes { for act in activations {
@@ -119,7 +132,8 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         return result
     }
 
-    /// A uniformly random valid architecture (rejection sampling over the choices).
+    /// A uniformly random valid architecture (rejection sampling over the choices; `validate` ensures
+    /// one exists, and bounds the choices, so the expected number of draws is at most their count).
     public func sample(_ generator: inout SearchRandom) -> StudentArchitecture {
         while true {
             let candidate = architecture(at: dimensions.map { generator.index($0.choices) })
@@ -127,19 +141,78 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         }
     }
 
+    /// Up to `count` distinct valid architectures drawn uniformly without replacement (all of them when
+    /// the space has `count` or fewer). A space of at most `enumerationLimit` is listed and drawn from;
+    /// a larger one is sampled by rejection, at most 100 draws per architecture asked for, so a huge
+    /// space is never enumerated.
+    public func sampleDistinct(_ count: Int, random: inout SearchRandom) -> [StudentArchitecture] {
+        let available = validCount
+        guard available > Self.enumerationLimit else {
+            var pool = all, sample: [StudentArchitecture] = []
+            while sample.count < min(count, pool.count + sample.count) && !pool.isEmpty {
+                sample.append(pool.remove(at: random.index(pool.count)))
+            }
+            return sample
+        }
+        var seen = Set<StudentArchitecture>(), sample: [StudentArchitecture] = []
+        var tries = 0
+        while sample.count < count && tries < 100 * count {
+            tries += 1
+            let candidate = self.sample(&random)
+            if seen.insert(candidate).inserted { sample.append(candidate) }
+        }
+        return sample
+    }
+
+    /// The largest space `sampleDistinct` lists instead of sampling by rejection.
+    public static let enumerationLimit = 100_000
+    /// The most choices one dimension may have (the controller keeps an embedding per choice).
+    public static let maximumChoices = 1_024
+    /// The most valid architectures a space may hold: far beyond any search's budget (the paper's
+    /// space holds 1,800), and small enough that listing it all stays cheap.
+    public static let maximumValidCount = 1_000_000
+
     /// Throws the first rule this space breaks: empty or non-positive choices, or no valid architecture.
     public func validate(file: String) throws(SearchSpaceError) {
         for (field, values) in [("num_hidden_layers", layers), ("hidden_size", hiddenSizes), ("num_attention_heads", heads),
                                 ("intermediate_size", intermediateSizes)] {
             guard !values.isEmpty, values.allSatisfy({ $0 > 0 }) else { throw SearchSpaceError(file: file, field: field, expected: "a non-empty list of positive integers") }
             guard Set(values).count == values.count else { throw SearchSpaceError(file: file, field: field, expected: "no repeated values") }
+            guard values.count <= Self.maximumChoices else {
+                throw SearchSpaceError(file: file, field: field, expected: "at most \(Self.maximumChoices) choices (found \(values.count))")
+            }
         }
         guard !activations.isEmpty else { throw SearchSpaceError(file: file, field: "hidden_act", expected: "a non-empty list of gelu, gelu_new, relu, silu") }
+        guard Set(activations).count == activations.count else { throw SearchSpaceError(file: file, field: "hidden_act", expected: "no repeated values") }
         if let headSize, headSize <= 0 { throw SearchSpaceError(file: file, field: "head_size", expected: "a positive integer or null") }
-        guard !all.isEmpty else {
+        // Counted in closed form: a space of 10⁹ combinations is refused at once, not enumerated.
+        let count = validCount
+        guard count > 0 else {
             throw SearchSpaceError(file: file, field: "num_attention_heads", expected: "at least one head count dividing a hidden size"
                                    + (headSize.map { " into heads of \($0)" } ?? ""))
         }
+        guard count <= Self.maximumValidCount else {
+            throw SearchSpaceError(file: file, field: "(space)", expected: "at most \(Self.maximumValidCount) valid architectures; this space has "
+                                   + (count == Int.max ? "more than \(Int.max)" : "\(count)") + " (fewer choices per dimension)")
+        }
+    }
+
+    /// This space with its layer choices cut to a teacher of `teacherLayers` layers, and a notice saying
+    /// what was dropped (nil when nothing was). An inherited student takes its layers from the teacher's,
+    /// so it can be no deeper: the built-in bert-base space (3…12 layers) becomes 3, 4, 6 with a
+    /// 6-layer teacher. Throws when no choice is left.
+    public func clipped(toTeacherLayers teacherLayers: Int, file: String) throws(SearchSpaceError) -> (space: SearchSpace, notice: String?) {
+        let kept = layers.filter { $0 <= teacherLayers }
+        guard kept.count < layers.count else { return (self, nil) }
+        guard !kept.isEmpty else {
+            throw SearchSpaceError(file: file, field: "num_hidden_layers",
+                                   expected: "at least one depth up to the teacher's \(teacherLayers) layers (found \(layers))")
+        }
+        var space = self
+        space.layers = kept
+        let dropped = layers.filter { $0 > teacherLayers }.map(String.init).joined(separator: ", ")
+        return (space, "space \(name): num_hidden_layers \(dropped) dropped (deeper than the teacher's \(teacherLayers) layers); "
+                + "searching \(kept.map(String.init).joined(separator: ", "))")
     }
 
     /// The paper's space for a BERT-base teacher (Trivedi et al. 2023).
@@ -162,7 +235,22 @@ public struct SearchSpace: Codable, Sendable, Equatable {
     public static let builtInNames: Set<String> = ["bert-base", "derived"]
 
     /// Reads `name` as a built-in space (bert-base) or a JSON file; `teacher` gives "derived".
+    ///
+    /// With a teacher, the layer choices are cut to its depth (see `clipped(toTeacherLayers:file:)`);
+    /// `loadWithNotice` also returns the notice saying so, for the command line to print.
     public static func load(_ name: String, teacher: BertConfig?) throws -> SearchSpace {
+        try loadWithNotice(name, teacher: teacher).space
+    }
+
+    /// `load`, and the notice of what fitting the space to the teacher's depth dropped (nil: nothing).
+    public static func loadWithNotice(_ name: String, teacher: BertConfig?) throws -> (space: SearchSpace, notice: String?) {
+        let space = try read(name, teacher: teacher)
+        guard let teacher else { return (space, nil) }
+        return try space.clipped(toTeacherLayers: teacher.numHiddenLayers, file: name)
+    }
+
+    /// The space named `name`, as written.
+    static func read(_ name: String, teacher: BertConfig?) throws -> SearchSpace {
         switch name {
         case "bert-base": return .bertBase
         case "derived":

@@ -68,4 +68,62 @@ final class SearchSpaceTests: XCTestCase {
         XCTAssertTrue(load("{\(valid.replacingOccurrences(of: "\"gelu\"", with: "\"swish\""))}").contains("hidden_act"))
         XCTAssertTrue(load("not json").contains("space.json"))
     }
+
+    func testValidCountIsClosedFormAndMatchesTheList() {
+        var space = SearchSpace.bertBase
+        XCTAssertEqual(space.validCount, space.all.count)
+        space.headSize = 64
+        XCTAssertEqual(space.validCount, space.all.count)
+        space = SearchSpace(name: "odd", layers: [1, 2], hiddenSizes: [24, 30], heads: [4, 5, 6], intermediateSizes: [8], activations: [.relu])
+        XCTAssertEqual(space.validCount, space.all.count)
+    }
+
+    func testAHugeSpaceIsRefusedAtOnceNotEnumerated() {
+        // 1,000 × 1,000 × 1,000 × 4 = 4·10⁹ combinations: listing them would hang; counting is instant.
+        let values = Array(1...1_000)
+        let space = SearchSpace(name: "huge", layers: values, hiddenSizes: values.map { $0 * 8 }, heads: [1], intermediateSizes: values,
+                                activations: [.gelu, .geluNew, .relu, .silu])
+        XCTAssertEqual(space.validCount, 4_000_000_000)
+        XCTAssertThrowsError(try space.validate(file: "huge.json")) { error in
+            XCTAssertEqual("\(error)", "huge.json: (space): expected at most 1000000 valid architectures; this space has 4000000000 (fewer choices per dimension)")
+        }
+        var tooMany = SearchSpace.bertBase
+        tooMany.intermediateSizes = Array(1...2_000)
+        XCTAssertThrowsError(try tooMany.validate(file: "wide.json")) { error in
+            XCTAssertEqual("\(error)", "wide.json: intermediate_size: expected at most 1024 choices (found 2000)")
+        }
+    }
+
+    func testDistinctSamplesOfALargeSpaceAreDrawnWithoutListingIt() throws {
+        // 50 × 50 × 50 × 3 = 375,000 valid architectures: above the enumeration limit, so sampled by rejection.
+        let values = Array(1...50)
+        let space = SearchSpace(name: "large", layers: values, hiddenSizes: values.map { $0 * 8 }, heads: [1, 3], intermediateSizes: values,
+                                activations: [.gelu, .relu, .silu])
+        XCTAssertGreaterThan(space.validCount, SearchSpace.enumerationLimit)
+        XCTAssertNoThrow(try space.validate(file: "large.json"))
+        var random = SearchRandom(seed: 3)
+        let sample = space.sampleDistinct(80, random: &random)
+        XCTAssertEqual(sample.count, 80)
+        XCTAssertEqual(Set(sample).count, 80)
+        XCTAssertTrue(sample.allSatisfy(space.contains))
+        // A small space is listed: asking for more than it holds gives each once.
+        var again = SearchRandom(seed: 3)
+        let small = SearchSpace(name: "s", layers: [1, 2], hiddenSizes: [8], heads: [1, 2, 3], intermediateSizes: [4], activations: [.gelu])
+        XCTAssertEqual(Set(small.sampleDistinct(80, random: &again)), Set(small.all))
+    }
+
+    func testTheBertBaseSpaceIsCutToAShallowerTeacher() throws {
+        var teacher = BertConfig()
+        (teacher.hiddenSize, teacher.numHiddenLayers, teacher.numAttentionHeads, teacher.intermediateSize) = (384, 6, 12, 1536)
+        let (space, notice) = try SearchSpace.loadWithNotice("bert-base", teacher: teacher)
+        XCTAssertEqual(space.layers, [3, 4, 6])
+        XCTAssertEqual(notice, "space bert-base: num_hidden_layers 10, 12 dropped (deeper than the teacher's 6 layers); searching 3, 4, 6")
+        XCTAssertEqual(try SearchSpace.load("bert-base", teacher: teacher).layers, [3, 4, 6])
+        XCTAssertNil(try SearchSpace.loadWithNotice("bert-base", teacher: nil).notice, "no teacher, nothing to cut")
+        XCTAssertNil(try SearchSpace.loadWithNotice("derived", teacher: teacher).notice, "derived spaces fit already")
+        teacher.numHiddenLayers = 2
+        XCTAssertThrowsError(try SearchSpace.load("bert-base", teacher: teacher)) { error in
+            XCTAssertEqual("\(error)", "bert-base: num_hidden_layers: expected at least one depth up to the teacher's 2 layers (found [3, 4, 6, 10, 12])")
+        }
+    }
 }
