@@ -13,6 +13,7 @@ public struct ExternalLatency: Sendable {
 
     public init(command: String, timeout: TimeInterval = 600) throws(ExternalLatencyError) {
         guard command.contains("{model_dir}") else { throw .invalidCommand(command) }
+        guard timeout.isFinite, timeout > 0 else { throw .invalidTimeout(timeout) }
         (self.command, self.timeout) = (command, timeout)
     }
 
@@ -60,13 +61,16 @@ public struct ExternalLatency: Sendable {
         guard process.terminationStatus == 0 else {
             return .failure(.failed(status: process.terminationStatus, output: Self.tail(stderr.isEmpty ? stdout : stderr)))
         }
-        guard let milliseconds = Self.lastNumber(in: stdout), milliseconds.isFinite, milliseconds > 0 else {
+        // The path holds digits (a UUID) and is often echoed: only what the command printed besides it counts.
+        guard let milliseconds = Self.lastNumber(in: stdout.replacingOccurrences(of: modelDirectory, with: " ")),
+              milliseconds.isFinite, milliseconds > 0 else {
             return .failure(.notANumber(output: Self.tail(stdout)))
         }
         return .success(milliseconds)
     }
 
-    /// The last decimal number in `text` ("latency: 12.5 ms" gives 12.5; "1e3" gives 1000).
+    /// The last decimal number in `text` ("latency: 12.5 ms" gives 12.5; "1e3" gives 1000); the
+    /// caller removes the model folder's path first.
     static func lastNumber(in text: String) -> Double? {
         let pattern = #/[-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?/#
         return text.matches(of: pattern).last.flatMap { Double($0.output) }
@@ -96,6 +100,7 @@ private final class Collected: @unchecked Sendable {
 /// Why an external latency measurement gave no number.
 public enum ExternalLatencyError: Error, CustomStringConvertible, Equatable, Sendable {
     case invalidCommand(String)
+    case invalidTimeout(TimeInterval)
     case export(String)
     case launch(String)
     case failed(status: Int32, output: String)
@@ -105,6 +110,7 @@ public enum ExternalLatencyError: Error, CustomStringConvertible, Equatable, Sen
     public var description: String {
         switch self {
         case .invalidCommand(let command): "--latency-command \(command): expected {model_dir} where the exported checkpoint's path goes"
+        case .invalidTimeout(let seconds): "--latency-timeout \(seconds): expected a positive, finite number of seconds"
         case .export(let reason): "latency command: could not export the candidate: \(reason)"
         case .launch(let reason): "latency command: could not start /bin/sh: \(reason)"
         case .failed(let status, let output): "latency command: exited with status \(status): \(output)"

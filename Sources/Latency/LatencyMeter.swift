@@ -50,6 +50,20 @@ public enum LatencyMeter {
         enum CodingKeys: String, CodingKey {
             case batch, sequenceLength = "seq", warmup, runs
         }
+
+        /// Throws unless a model of `config` can be timed with these settings: positive batch, length
+        /// and runs, no negative warm-up, and no more tokens than the model's max_position_embeddings
+        /// (the inference session stops on a longer sequence, which has no position embeddings).
+        public func check(fits config: BertConfig) throws(LatencySettingsError) {
+            for (option, value) in [("--batch", batch), ("--seq", sequenceLength), ("--runs", runs)] where value <= 0 {
+                throw LatencySettingsError(option: option, value: value, expected: "a positive integer")
+            }
+            if warmup < 0 { throw LatencySettingsError(option: "--warmup", value: warmup, expected: "0 or more") }
+            guard sequenceLength <= config.maxPositionEmbeddings else {
+                throw LatencySettingsError(option: "--seq", value: sequenceLength,
+                                           expected: "at most the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+            }
+        }
     }
 
     /// Times `session` on random tokens (seeded: the same tokens every call), with the engine's threads.
@@ -71,4 +85,10 @@ public enum LatencyMeter {
     public static func measure(_ config: BertConfig, settings: Settings) -> LatencyStatistics {
         measure(InferenceSession(BertForSequenceClassification(config, seed: 0)), settings: settings)
     }
+}
+
+/// Latency settings a model cannot be timed with: the option, its value and what was expected.
+public struct LatencySettingsError: Error, CustomStringConvertible, Equatable {
+    public let option: String, value: Int, expected: String
+    public var description: String { "\(option) \(value): expected \(expected)" }
 }

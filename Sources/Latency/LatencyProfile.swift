@@ -56,6 +56,11 @@ public struct LatencyProfile: Codable, Sendable {
         guard profile.model.coefficients.count == LatencyModel.featureNames.count else {
             throw LatencyProfileError(file: path, problem: "model.coefficients has \(profile.model.coefficients.count) values; expected \(LatencyModel.featureNames.count)")
         }
+        // The fit is non-negative: a negative or non-finite coefficient would predict negative or NaN latencies.
+        if let index = profile.model.coefficients.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+            throw LatencyProfileError(file: path, problem: "model.coefficients[\(index)] (\(LatencyModel.featureNames[index])) is "
+                                      + "\(profile.model.coefficients[index]); expected a finite number, 0 or more")
+        }
         return profile
     }
 }

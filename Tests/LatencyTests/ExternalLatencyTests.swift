@@ -70,4 +70,20 @@ final class ExternalLatencyTests: XCTestCase {
         XCTAssertEqual(ExternalLatency.lastNumber(in: "1.2e1"), 12)
         XCTAssertNil(ExternalLatency.lastNumber(in: "none"))
     }
+
+    func testDigitsOfTheModelFolderPathAreNotALatency() throws {
+        // The exported folder's name is a UUID, digits included; a command that only echoes it printed no latency.
+        let directory = folder.appendingPathComponent("kdnas-latency-1234-5678").path
+        let external = try ExternalLatency(command: "echo exported to {model_dir}")
+        XCTAssertEqual(external.run(modelDirectory: directory), .failure(.notANumber(output: "exported to \(directory)")))
+        XCTAssertEqual(try ExternalLatency(command: "echo {model_dir}: 8.5 ms").run(modelDirectory: directory).get(), 8.5)
+    }
+
+    func testANegativeOrNonFiniteTimeoutIsRefused() {
+        for timeout in [-1, 0, .infinity, .nan] as [Double] {
+            XCTAssertThrowsError(try ExternalLatency(command: "echo {model_dir}", timeout: timeout)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("--latency-timeout \(timeout): expected a positive, finite number of seconds"), "\(error)")
+            }
+        }
+    }
 }

@@ -36,4 +36,48 @@ final class LatencyModelTests: XCTestCase {
         let error = PredictionError(model: fitted, samples: samples)
         XCTAssertLessThan(error.max, 1e-3)
     }
+
+    func testAProfileWithANegativeOrNonFiniteCoefficientIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-profile-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        var coefficients = Array(repeating: 1.0, count: LatencyModel.featureNames.count)
+        let file = folder.appendingPathComponent("profile.json")
+        func write() throws {
+            let model = LatencyModel(coefficients: coefficients, settings: .init(), threads: 1)
+            let error = PredictionError(model: model, samples: [])
+            try LatencyProfile(space: "s", model: model, heldOut: error, fitted: error, measurements: []).write(to: file)
+        }
+        try write()
+        XCTAssertNoThrow(try LatencyProfile.read(file.path))
+        coefficients[2] = -0.5
+        try write()
+        XCTAssertThrowsError(try LatencyProfile.read(file.path)) { error in
+            XCTAssertEqual("\(error)", "\(file.path): model.coefficients[2] (\(LatencyModel.featureNames[2])) is -0.5; expected a finite number, 0 or more")
+        }
+        // JSON has no NaN: a huge exponent is the way an infinity gets into a file.
+        coefficients[2] = 1
+        try write()
+        let text = try String(contentsOf: file, encoding: .utf8)
+        let pattern = try NSRegularExpression(pattern: #""coefficients" : \[\s*1,"#)
+        let range = try XCTUnwrap(pattern.firstMatch(in: text, range: NSRange(text.startIndex..., in: text))).range
+        try (text as NSString).replacingCharacters(in: range, with: "\"coefficients\" : [ 1e999,").write(to: file, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try LatencyProfile.read(file.path)) { error in
+            let message = "\(error)"
+            XCTAssertTrue(message.hasPrefix(file.path + ": "), message)
+            XCTAssertTrue(message.contains("model.coefficients[0] (") || message.contains("is not a latency profile"), message)
+        }
+    }
+
+    func testSettingsLongerThanThePositionsAreRefused() {
+        var config = BertConfig()
+        config.maxPositionEmbeddings = 64
+        XCTAssertNoThrow(try LatencyMeter.Settings(sequenceLength: 64).check(fits: config))
+        XCTAssertThrowsError(try LatencyMeter.Settings(sequenceLength: 65).check(fits: config)) { error in
+            XCTAssertEqual("\(error)", "--seq 65: expected at most the model's max_position_embeddings 64")
+        }
+        XCTAssertThrowsError(try LatencyMeter.Settings(batch: 0).check(fits: config)) { error in
+            XCTAssertEqual("\(error)", "--batch 0: expected a positive integer")
+        }
+    }
 }
