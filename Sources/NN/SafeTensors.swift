@@ -7,7 +7,8 @@ import TensorCore
 /// `{"dtype", "shape", "data_offsets": [begin, end]}` (offsets into the data after the header),
 /// an optional `"__metadata__"` object of strings, then the row-major little-endian data.
 /// F32 is read as is; F16, BF16 and the integer buffers some checkpoints carry (I64, I32, such
-/// as `position_ids`) are converted to F32. Writes are F32 and atomic.
+/// as `position_ids`) are converted to F32. Writes are F32 and atomic. As the format requires, the
+/// tensors' byte ranges must cover the data exactly, without overlaps or holes.
 public enum SafeTensors {
     /// Every tensor of the file at `url`, by name.
     public static func read(_ url: URL) throws(SafeTensorsError) -> [String: Tensor] {
@@ -37,9 +38,11 @@ public enum SafeTensors {
             throw fail("header is not valid JSON: \(error.localizedDescription)")
         }
         let dataLength = data.count - headerEnd
-        var tensors: [String: Tensor] = [:]
-        for (name, value) in header where name != "__metadata__" {
-            guard let entry = value as? [String: Any], let dtypeName = entry["dtype"] as? String,
+        // Entries are checked by name, then their data by offset: the first error is the same on every
+        // run (a dictionary's order is not).
+        var entries: [(name: String, dtype: DType, shape: [Int], count: Int, begin: Int, end: Int)] = []
+        for name in header.keys.sorted() where name != "__metadata__" {
+            guard let entry = header[name] as? [String: Any], let dtypeName = entry["dtype"] as? String,
                   let shape = entry["shape"] as? [Int], let offsets = entry["data_offsets"] as? [Int], offsets.count == 2
             else {
                 throw fail("tensor \"\(name)\": expected {\"dtype\": string, \"shape\": [int], \"data_offsets\": [begin, end]}")
@@ -48,20 +51,45 @@ public enum SafeTensors {
                 throw fail("tensor \"\(name)\": unsupported dtype \(dtypeName); expected F32, F16, BF16, I64 or I32")
             }
             guard shape.allSatisfy({ $0 >= 0 }) else { throw fail("tensor \"\(name)\": negative dimension in shape \(shape)") }
-            let count = shape.reduce(1, *)
+            // The element count and byte size in checked arithmetic: a crafted shape must not overflow Int.
+            var count = 1, overflow = false
+            for dimension in shape where !overflow { (count, overflow) = count.multipliedReportingOverflow(by: dimension) }
+            let (bytes, bytesOverflow) = count.multipliedReportingOverflow(by: dtype.size)
+            guard !overflow, !bytesOverflow else {
+                throw fail("tensor \"\(name)\": shape \(shape) of \(dtypeName) has more bytes than an Int counts; expected at most the file's \(dataLength) data bytes")
+            }
             let (begin, end) = (offsets[0], offsets[1])
             guard begin >= 0, begin <= end, end <= dataLength else {
                 throw fail("tensor \"\(name)\": data_offsets [\(begin), \(end)] outside the \(dataLength) data bytes")
             }
-            guard end - begin == count * dtype.size else {
-                throw fail("tensor \"\(name)\": \(end - begin) bytes for shape \(shape) of \(dtypeName); expected \(count * dtype.size)")
+            guard end - begin == bytes else {
+                throw fail("tensor \"\(name)\": \(end - begin) bytes for shape \(shape) of \(dtypeName); expected \(bytes)")
             }
-            let tensor = Tensor.zeros(shape)
+            entries.append((name, dtype, shape, count, begin, end))
+        }
+        // The format forbids overlaps and holes: in offset order, each tensor starts where the previous
+        // one ends, and the last ends at the end of the file.
+        entries.sort { ($0.begin, $0.end, $0.name) < ($1.begin, $1.end, $1.name) }
+        var position = 0, previous: String?
+        for entry in entries {
+            guard entry.begin == position else {
+                throw fail(entry.begin < position
+                    ? "tensor \"\(entry.name)\": data_offsets [\(entry.begin), \(entry.end)] overlap tensor \"\(previous!)\" (which ends at \(position)); expected tensors that do not share bytes"
+                    : "tensor \"\(entry.name)\": data_offsets [\(entry.begin), \(entry.end)] leave bytes \(position)..<\(entry.begin) unused; expected each tensor to start where the previous one ends")
+            }
+            (position, previous) = (entry.end, entry.name)
+        }
+        guard position == dataLength else {
+            throw fail("the tensors end at data byte \(position) but the file has \(dataLength); expected no bytes after the last tensor")
+        }
+        var tensors: [String: Tensor] = [:]
+        for entry in entries {
+            let tensor = Tensor.zeros(entry.shape)
             data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                let source = raw.baseAddress! + headerEnd + begin
-                dtype.widen(source, into: tensor.data, count: count)
+                let source = raw.baseAddress! + headerEnd + entry.begin
+                entry.dtype.widen(source, into: tensor.data, count: entry.count)
             }
-            tensors[name] = tensor
+            tensors[entry.name] = tensor
         }
         return tensors
     }

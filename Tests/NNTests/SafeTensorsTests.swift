@@ -59,7 +59,20 @@ final class SafeTensorsTests: XCTestCase {
             ("size", file(#"{"x":{"dtype":"F32","shape":[3],"data_offsets":[0,8]}}"#, data: Array(repeating: 0, count: 8)),
              "8 bytes for shape [3] of F32; expected 12"),
         ]
-        for (label, data, expected) in cases {
+        let zeros = Array(repeating: UInt8(0), count: 16)
+        let more: [(String, Data, String)] = [
+            ("shape overflow", file(#"{"x":{"dtype":"F32","shape":[4294967296,4294967296,16],"data_offsets":[0,16]}}"#, data: zeros),
+             "tensor \"x\": shape [4294967296, 4294967296, 16] of F32 has more bytes than an Int counts; expected at most the file's 16 data bytes"),
+            ("overlap", file(#"{"a":{"dtype":"F32","shape":[3],"data_offsets":[0,12]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#, data: zeros),
+             "tensor \"b\": data_offsets [8, 16] overlap tensor \"a\" (which ends at 12); expected tensors that do not share bytes"),
+            ("same bytes", file(#"{"b":{"dtype":"F32","shape":[4],"data_offsets":[0,16]},"a":{"dtype":"F32","shape":[4],"data_offsets":[0,16]}}"#, data: zeros),
+             "tensor \"b\": data_offsets [0, 16] overlap tensor \"a\" (which ends at 16)"),
+            ("hole", file(#"{"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[2],"data_offsets":[8,16]}}"#, data: zeros),
+             "tensor \"b\": data_offsets [8, 16] leave bytes 4..<8 unused"),
+            ("trailing", file(#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}}"#, data: zeros),
+             "the tensors end at data byte 8 but the file has 16; expected no bytes after the last tensor"),
+        ]
+        for (label, data, expected) in cases + more {
             XCTAssertThrowsError(try SafeTensors.decode(data, file: "bad.safetensors"), label) { error in
                 let message = "\(error)"
                 XCTAssertTrue(message.hasPrefix("bad.safetensors: "), "\(label): \(message)")
@@ -68,6 +81,15 @@ final class SafeTensorsTests: XCTestCase {
         }
         XCTAssertThrowsError(try SafeTensors.read(directory.appendingPathComponent("absent.safetensors"))) { error in
             XCTAssertTrue("\(error)".contains("absent.safetensors: cannot be read"), "\(error)")
+        }
+    }
+
+    func testTheFirstErrorIsTheSameOnEveryRun() {
+        // Many malformed tensors: the error names the first by name, whatever the dictionary's order.
+        let entries = (0..<40).map { #""t\#($0)":{"dtype":"F32","shape":[1],"data_offsets":[0,8]}"# }.joined(separator: ",")
+        let data = file("{\(entries)}", data: Array(repeating: 0, count: 8))
+        for _ in 0..<5 {
+            XCTAssertThrowsError(try SafeTensors.decode(data, file: "f")) { XCTAssertEqual("\($0)", "f: tensor \"t0\": 8 bytes for shape [1] of F32; expected 4") }
         }
     }
 }
