@@ -89,6 +89,13 @@ public enum BertCheckpoint {
         if !missing.isEmpty || !unexpected.isEmpty || !mismatched.isEmpty {
             throw CheckpointError(file: file, missing: missing, unexpected: unexpected, mismatched: mismatched)
         }
+        // A NaN or an infinity would load silently and turn every output into NaN.
+        for (name, _) in expected {
+            guard let tensor = byName[name] else { continue }
+            if let index = (0..<tensor.count).first(where: { !tensor.data[$0].isFinite }) {
+                throw CheckpointError(file: file, problem: "tensor \(name) has \(tensor.data[index]) at element \(index) (of shape \(tensor.shape)); expected finite weights")
+            }
+        }
         for (name, parameter) in expected {
             guard let tensor = byName[name] else { continue }
             parameter.data.update(from: tensor.data, count: tensor.count)

@@ -53,8 +53,9 @@ extension BertConfig {
             problemType = type
         }
         let numLabels = try fields.int("num_labels")
-        if let numLabels, numLabels < 1 {
-            throw ConfigError(field: "num_labels", value: "\(numLabels)", expected: "a positive integer")
+        if let numLabels, numLabels < 1 || numLabels > Self.limits.labels {
+            // Bounded here, before `self.numLabels` builds a name for each label.
+            throw ConfigError(field: "num_labels", value: "\(numLabels)", expected: "a positive integer, at most \(Self.limits.labels)")
         }
         if let labels = try fields.object("id2label") {
             var mapping: [Int: String] = [:]

@@ -83,6 +83,34 @@ public struct BertConfig: Equatable, Sendable {
         try require(padTokenId >= 0 && padTokenId < vocabSize, "pad_token_id", "an id below vocab_size \(vocabSize)", padTokenId)
         try require(problemType != .regression || numLabels == 1, "problem_type", "regression only with num_labels 1",
                     problemType?.rawValue ?? "")
+        // Sizes are bounded before anything is allocated: a product that overflows Int, or an allocation
+        // that cannot succeed, would trap instead of naming the field.
+        for (field, value, bound) in [("vocab_size", vocabSize, Self.limits.vocabSize), ("hidden_size", hiddenSize, Self.limits.hiddenSize),
+                                      ("num_hidden_layers", numHiddenLayers, Self.limits.layers),
+                                      ("intermediate_size", intermediateSize, Self.limits.intermediateSize),
+                                      ("max_position_embeddings", maxPositionEmbeddings, Self.limits.positions),
+                                      ("type_vocab_size", typeVocabSize, Self.limits.tokenTypes), ("num_labels", numLabels, Self.limits.labels)] {
+            try require(value <= bound, field, "at most \(bound)", value)
+        }
+        let parameters = estimatedParameterCount
+        try require(parameters <= Double(Self.limits.parameters), "hidden_size, intermediate_size, num_hidden_layers, vocab_size",
+                    "at most \(Self.limits.parameters) parameters (\(Self.limits.parameters / 250_000_000) GB of F32); these sizes give "
+                    + String(format: "%.3g", parameters), "\(hiddenSize), \(intermediateSize), \(numHiddenLayers), \(vocabSize)")
+    }
+
+    /// The largest sizes `validate` accepts: far beyond any BERT (BERT-large has 24 layers, hidden 1024 and
+    /// 340 M parameters), and small enough that the model can be allocated and every size product fits an Int.
+    public static let limits = (vocabSize: 10_000_000, hiddenSize: 65_536, layers: 1_000, intermediateSize: 1 << 20,
+                                positions: 1 << 20, tokenTypes: 1 << 16, labels: 1 << 20, parameters: 2_000_000_000)
+
+    /// The parameter count of a `BertForSequenceClassification` of this configuration, in floating point
+    /// (no overflow whatever the sizes): embeddings (V + P + types)·H + 2H; per layer 4(H² + H) + 2H + 2HF
+    /// + F + 3H; pooler H² + H; classifier (H + 1)·C.
+    public var estimatedParameterCount: Double {
+        let (h, f) = (Double(hiddenSize), Double(intermediateSize))
+        let embeddings = (Double(vocabSize) + Double(maxPositionEmbeddings) + Double(typeVocabSize)) * h + 2 * h
+        let layer = 4 * (h * h + h) + 2 * h + 2 * h * f + f + 3 * h
+        return embeddings + Double(numHiddenLayers) * layer + (h * h + h) + (h + 1) * Double(numLabels)
     }
 }
 

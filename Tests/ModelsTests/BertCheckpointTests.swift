@@ -81,4 +81,19 @@ final class BertCheckpointTests: XCTestCase {
         let original = try SafeTensors.read(source.appendingPathComponent("model.safetensors"))
         XCTAssertEqual(model.bert.pooler.weight.scalars, original["bert.pooler.dense.weight"]!.scalars)
     }
+
+    func testANonFiniteWeightIsNamed() throws {
+        let source = fixtures.appendingPathComponent("tiny-gelu")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: source.appendingPathComponent("config.json"), to: directory.appendingPathComponent("config.json"))
+        let tensors = try SafeTensors.read(source.appendingPathComponent("model.safetensors"))
+        for value in [Float.nan, .infinity] {
+            tensors["bert.encoder.layer.1.attention.self.key.weight"]!.data[5] = value
+            try SafeTensors.write(tensors, to: directory.appendingPathComponent("model.safetensors"))
+            XCTAssertThrowsError(try BertCheckpoint.load(directory)) { error in
+                XCTAssertEqual("\(error)", directory.appendingPathComponent("model.safetensors").path
+                               + " tensor bert.encoder.layer.1.attention.self.key.weight has \(value) at element 5 (of shape [64, 64]); expected finite weights")
+            }
+        }
+    }
 }
