@@ -70,6 +70,10 @@ public struct GenericTask: TaskSource {
 
     /// Reads `split`'s file.
     public func load(_ split: Split) throws(TaskError) -> Dataset {
+        var seen = Set<String>()
+        if let repeated = definition.labelNames.first(where: { !seen.insert($0).inserted }) {
+            throw .repeatedLabelName(task: definition.name, label: repeated, names: definition.labelNames)
+        }
         guard let url = files[split] else { throw .splitNotAvailable(task: definition.name, split: split) }
         let format = self.format ?? Format.inferred(from: url) ?? .csv
         let expected = "the \(split) file of task \(definition.name) (\(format.rawValue.uppercased()))"

@@ -34,6 +34,8 @@ public enum TaskError: Error, Equatable, Sendable, CustomStringConvertible {
     case emptySplit(URL, split: Split)
     /// Writing the task cache failed (nothing half-written is left behind).
     case cacheWriteFailed(URL, reason: String)
+    /// A label name given more than once: its examples could not be told apart.
+    case repeatedLabelName(task: String, label: String, names: [String])
 
     /// A message naming the file, the line and what was expected.
     public var description: String {
@@ -68,6 +70,8 @@ public enum TaskError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(url.path): the \(split) split has no examples; expected at least one row"
         case .cacheWriteFailed(let url, let reason):
             return "\(url.path): cannot write the task cache (\(reason))"
+        case .repeatedLabelName(let task, let label, let names):
+            return "task \(task): label \"\(label)\" is given twice in the label names (\(names.joined(separator: ","))); expected distinct names, in class order"
         }
     }
 }

@@ -75,6 +75,14 @@ final class TaskErrorTests: XCTestCase {
         }
     }
 
+    func testRepeatedLabelNamesAreRefused() throws {
+        // --labels pos,neg,pos: the second "pos" could never be predicted, and its rows would read as the first.
+        let jsonl = try folder.write("train.jsonl", "{\"text\": \"a\", \"label\": \"pos\"}\n")
+        assertError(["task g: label \"pos\" is given twice in the label names (pos,neg,pos); expected distinct names"]) {
+            _ = try GenericTask(name: "g", files: [.train: jsonl], textColumn: "text", labelNames: ["pos", "neg", "pos"]).load(.train)
+        }
+    }
+
     func testEmptySplit() throws {
         try folder.writeTSV("QNLI/dev.tsv", [["index", "question", "sentence", "label"]])
         assertError(["QNLI/dev.tsv:", "the dev split has no examples"]) { _ = try glue(.qnli).load(.dev) }
