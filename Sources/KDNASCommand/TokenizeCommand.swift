@@ -19,6 +19,7 @@ struct TokenizeCommand: ParsableCommand {
     var json = false
 
     func run() throws {
+        try BertTokenizer.check(maxLength: maxLength)
         let tokenizer = try BertTokenizer(directory: URL(fileURLWithPath: model))
         for line in try InputLine.read(input) {
             let encoding = tokenizer.encode(line.text, pair: line.pair, maxLength: maxLength)

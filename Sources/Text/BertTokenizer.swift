@@ -98,6 +98,12 @@ public struct BertTokenizer: Sendable {
         return ids
     }
 
+    /// Throws unless `maxLength` (when given) is a length `encode` accepts: positive. Call it on user
+    /// input before encoding, which stops the program on a length of 0 or less.
+    public static func check(maxLength: Int?) throws(TokenizerError) {
+        if let maxLength, maxLength <= 0 { throw .invalidMaxLength(maxLength) }
+    }
+
     /// Encodes a text, or a pair, as [CLS] A [SEP] (B [SEP]).
     ///
     /// An empty `pair` counts as no pair (transformers tests `if text_pair`): "[CLS] A [SEP]".

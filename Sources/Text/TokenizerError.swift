@@ -1,6 +1,6 @@
 import Foundation
 
-/// An error a user can cause when loading a tokenizer: a missing or malformed file.
+/// An error a user can cause when loading or calling a tokenizer: a missing or malformed file, a bad length.
 public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The vocabulary file does not exist.
     case missingVocabulary(URL)
@@ -12,6 +12,8 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
     case malformedConfiguration(URL, reason: String)
     /// A special token the BERT pipeline needs is not in the vocabulary.
     case missingSpecialToken(role: String, token: String, vocabulary: URL?)
+    /// A truncation length that leaves no room for any token (`--max-length`).
+    case invalidMaxLength(Int)
 
     /// A message naming the file, the field and what was expected.
     public var description: String {
@@ -27,6 +29,8 @@ public enum TokenizerError: Error, Equatable, Sendable, CustomStringConvertible 
         case .missingSpecialToken(let role, let token, let vocabulary):
             let file = vocabulary?.path ?? "the vocabulary"
             return "\(file): the \(role) token \"\(token)\" is not in the vocabulary; BERT needs it"
+        case .invalidMaxLength(let length):
+            return "--max-length \(length): expected a positive number of tokens, special tokens included"
         }
     }
 }

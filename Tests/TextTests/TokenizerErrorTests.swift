@@ -99,4 +99,15 @@ final class TokenizerErrorTests: XCTestCase {
                   to: "tokenizer_config.json")
         XCTAssertEqual(try BertTokenizer(directory: directory).modelMaxLength, Int.max)
     }
+
+    func testANonPositiveMaxLengthIsATypedError() {
+        for length in [0, -3] {
+            XCTAssertThrowsError(try BertTokenizer.check(maxLength: length)) { error in
+                XCTAssertEqual(error as? TokenizerError, .invalidMaxLength(length))
+                XCTAssertEqual("\(error)", "--max-length \(length): expected a positive number of tokens, special tokens included")
+            }
+        }
+        XCTAssertNoThrow(try BertTokenizer.check(maxLength: nil))
+        XCTAssertNoThrow(try BertTokenizer.check(maxLength: 1))
+    }
 }
