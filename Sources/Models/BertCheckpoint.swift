@@ -106,7 +106,7 @@ public enum BertCheckpoint {
     /// Writes `model` as a `BertForSequenceClassification` checkpoint folder, atomically per file,
     /// copying the tokenizer files from `tokenizerSource` when given.
     public static func save(_ model: BertForSequenceClassification, to directory: URL, tokenizerSource: URL? = nil) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputFolder.create(directory)
         var config = model.config
         config.extra["architectures"] = .array([.string("BertForSequenceClassification")])
         config.extra["dtype"] = config.extra["dtype"] ?? .string("float32")

@@ -5,7 +5,7 @@ public enum AtomicFile {
     /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
     public static func write(_ data: Data, to url: URL) throws {
         let directory = url.deletingLastPathComponent()
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputFolder.create(directory)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])
@@ -26,4 +26,45 @@ public enum AtomicFile {
             throw error
         }
     }
+}
+
+/// Folders that outputs are written into, created with an error that names the path.
+public enum OutputFolder {
+    /// Creates `url` and its missing parents as a folder to write into (nothing when it exists).
+    /// Throws an `OutputPathError` naming the path when it is a file, lies under a file, or cannot
+    /// be written, instead of Foundation's `NSCocoaErrorDomain` codes.
+    public static func create(_ url: URL) throws(OutputPathError) {
+        let manager = FileManager.default
+        let path = url.standardizedFileURL.path
+        var isDirectory: ObjCBool = false
+        if manager.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else { throw OutputPathError(path: path, problem: "is a file; expected a folder (or a path where one can be made)") }
+            guard access(path, W_OK | X_OK) == 0 else { throw OutputPathError(path: path, problem: "is not writable; expected a folder you can write to") }
+            return
+        }
+        // The nearest part of the path that exists decides why the folder cannot be made.
+        var ancestor = url.standardizedFileURL.deletingLastPathComponent()
+        while ancestor.path != "/" && !manager.fileExists(atPath: ancestor.path, isDirectory: &isDirectory) {
+            ancestor = ancestor.deletingLastPathComponent()
+        }
+        if ancestor.path == "/" { isDirectory = true }
+        guard isDirectory.boolValue else {
+            throw OutputPathError(path: path, problem: "is under \(ancestor.path), which is a file; expected a folder path")
+        }
+        guard access(ancestor.path, W_OK | X_OK) == 0 else {
+            throw OutputPathError(path: path, problem: "cannot be created: \(ancestor.path) is not writable; expected a folder you can write to")
+        }
+        do {
+            try manager.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw OutputPathError(path: path, problem: "cannot be created (\((error as NSError).localizedDescription)); expected a folder you can write to")
+        }
+    }
+}
+
+/// An output folder that cannot be written: the path and what was expected.
+public struct OutputPathError: Error, CustomStringConvertible, Equatable {
+    public let path: String
+    public let problem: String
+    public var description: String { "\(path): \(problem)" }
 }

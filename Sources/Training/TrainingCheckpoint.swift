@@ -43,7 +43,7 @@ struct TrainingCheckpoint {
         let final = root.appendingPathComponent("epoch-\(state.completedEpochs)")
         let temporary = root.appendingPathComponent(".epoch-\(state.completedEpochs).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: temporary)
-        try FileManager.default.createDirectory(at: temporary, withIntermediateDirectories: true)
+        try OutputFolder.create(temporary)
         try SafeTensors.write(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) }),
                               to: temporary.appendingPathComponent("parameters.safetensors"))
         try SafeTensors.write(optimizer.state.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))

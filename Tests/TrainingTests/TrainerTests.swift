@@ -113,5 +113,29 @@ final class TrainerTests: XCTestCase {
             XCTAssertTrue("\(error)".contains("cannot resume: it was made with other settings"), "\(error)")
         }
     }
-}
 
+    func testAnOutputFolderThatIsAFileOrUnderOneIsNamed() throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let file = directory.appendingPathComponent("out.txt")
+        try Data("x".utf8).write(to: file)
+        let (model, batches) = setUp(seed: 1)
+        for (out, problem) in [(file, "is a file; expected a folder (or a path where one can be made)"),
+                               (file.appendingPathComponent("run/deeper"), "is under \(file.path), which is a file; expected a folder path")] {
+            directory = out
+            XCTAssertThrowsError(try trainer(model, batches, epochs: 1).run()) { error in
+                XCTAssertEqual((error as? OutputPathError)?.path, out.path)
+                XCTAssertEqual("\(error)", "\(out.path): \(problem)")
+            }
+        }
+        directory = file.deletingLastPathComponent()
+        // Permissions bind everyone but root (a CI container may run as root).
+        guard getuid() != 0 else { return }
+        let locked = directory.appendingPathComponent("locked")
+        try FileManager.default.createDirectory(at: locked, withIntermediateDirectories: true)
+        try FileManager.default.setAttributes([.posixPermissions: 0o500], ofItemAtPath: locked.path)
+        defer { try? FileManager.default.setAttributes([.posixPermissions: 0o700], ofItemAtPath: locked.path) }
+        XCTAssertThrowsError(try OutputFolder.create(locked.appendingPathComponent("run"))) { error in
+            XCTAssertEqual("\(error)", "\(locked.path)/run: cannot be created: \(locked.path) is not writable; expected a folder you can write to")
+        }
+    }
+}
