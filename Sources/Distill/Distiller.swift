@@ -96,3 +96,15 @@ public final class Distiller {
         return terms.dropFirst().reduce(terms[0], +)
     }
 }
+
+extension Distiller {
+    /// Throws unless `teacher` (read from `path`) predicts what `task` labels: as many outputs as its
+    /// classes, or one for a regression. A teacher of another task would train the student on
+    /// distributions over the wrong classes, silently.
+    public static func checkTeacher(_ teacher: BertConfig, path: String, fits task: TaskDefinition) throws(DistillationError) {
+        guard teacher.numLabels == task.numLabels else {
+            throw .invalid("\(path): teacher num_labels \(teacher.numLabels)",
+                           "the \(task.numLabels) label\(task.numLabels == 1 ? "" : "s") of task \(task.name) (fine-tune the teacher on it with kdnas finetune)")
+        }
+    }
+}

@@ -44,16 +44,24 @@ public final class TeacherCache {
     public private(set) var memoryBytes = 0
     public let memoryBudget: Int
 
+    /// The memory budget in bytes of `mebibytes` MiB (`--cache-memory`); throws unless it is 0 to 2^40.
+    public static func memoryBudget(mebibytes: Int) throws(DistillationError) -> Int {
+        guard (0...(1 << 40)).contains(mebibytes) else { throw .invalid("--cache-memory \(mebibytes)", "0 to \(1 << 40) MiB") }
+        return mebibytes << 20
+    }
+
     /// Runs `teacher` over `dataset` in batches of `batchSize` and keeps what `request` asks for.
     public init(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest,
                 batchSize: Int = 64, memoryBudget: Int = 2 << 30, spillDirectory: URL? = nil) throws {
+        try Distiller.checkTeacher(teacher.config, path: "teacher", fits: dataset.dataset.definition)
+        guard memoryBudget >= 0 else { throw DistillationError.invalid("--cache-memory", "0 or more MiB (got \(memoryBudget) bytes)") }
         self.request = request
         let config = teacher.config
         (labels, hidden, heads) = (config.numLabels, config.hiddenSize, config.numAttentionHeads)
         lengths = (0..<dataset.count).map { dataset.length(of: $0) }
         self.memoryBudget = memoryBudget
         if let spillDirectory {
-            try FileManager.default.createDirectory(at: spillDirectory, withIntermediateDirectories: true)
+            try OutputFolder.create(spillDirectory)
             let url = spillDirectory.appendingPathComponent("teacher-\(UUID().uuidString).bin")
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
                 throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
@@ -75,6 +83,7 @@ public final class TeacherCache {
     /// and pay no teacher pass. Stale files are never read, because any change changes the name.
     public init(teacher: BertForSequenceClassification, dataset: EncodedDataset, request: TeacherRequest,
                 keptIn directory: URL, batchSize: Int = 64) throws {
+        try Distiller.checkTeacher(teacher.config, path: "teacher", fits: dataset.dataset.definition)
         self.request = request
         let config = teacher.config
         (labels, hidden, heads) = (config.numLabels, config.hiddenSize, config.numAttentionHeads)
@@ -89,7 +98,7 @@ public final class TeacherCache {
             (mapped, reused) = (data, true)
             return
         }
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputFolder.create(directory)
         let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
             throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])

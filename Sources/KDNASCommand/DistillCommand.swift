@@ -55,9 +55,8 @@ struct DistillCommand: ParsableCommand {
         }
         let teacherModel = teacherFolder.model
         let source = try taskOptions.source()
-        guard teacherModel.config.numLabels == source.definition.numLabels else {
-            throw CommandError("\(teacher): predicts \(teacherModel.config.numLabels) labels; \(source.definition.name) has \(source.definition.numLabels)")
-        }
+        try Distiller.checkTeacher(teacherModel.config, path: teacher, fits: source.definition)
+        let memoryBudget = try TeacherCache.memoryBudget(mebibytes: cacheMemory)
         var recipe = DistillationRecipe()
         recipe.losses = try losses.split(separator: ",").map { name in
             guard let loss = DistillationRecipe.Loss(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
@@ -109,7 +108,7 @@ struct DistillCommand: ParsableCommand {
                                      keptIn: URL(fileURLWithPath: teacherCache))
         } else {
             cache = try TeacherCache(teacher: teacherModel, dataset: train, request: distiller.teacherRequest,
-                                     memoryBudget: cacheMemory << 20, spillDirectory: output.appendingPathComponent("teacher-cache"))
+                                     memoryBudget: memoryBudget, spillDirectory: output.appendingPathComponent("teacher-cache"))
         }
         let cacheSeconds = Date().timeIntervalSince(cacheStart)
         if let cache {

@@ -61,4 +61,22 @@ final class TeacherCacheTests: XCTestCase {
 private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
     XCTAssertEqual(a.count, b.count, file: file, line: line)
     for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
+
+    func testATeacherOfAnotherTaskAndANegativeMemoryBudgetAreRefused() throws {
+        var config = BertConfig()
+        (config.vocabSize, config.hiddenSize, config.numHiddenLayers, config.numAttentionHeads, config.intermediateSize) = (20, 8, 1, 2, 16)
+        (config.maxPositionEmbeddings, config.numLabels) = (16, 3)
+        let teacher = BertForSequenceClassification(config, seed: 1)
+        let tokenizer = try BertTokenizer(vocabulary: Vocabulary(tokens: ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", "w"]))
+        let definition = TaskDefinition(name: "toy", labelNames: ["a", "b"], isRegression: false, metrics: [.accuracy], primaryMetric: .accuracy)
+        let dataset = EncodedDataset(Dataset(definition: definition, split: .train, examples: [Example(text: "w", label: .classIndex(0))]),
+                                     tokenizer: tokenizer, maxLength: 8)
+        let message = "teacher: teacher num_labels 3: expected the 2 labels of task toy (fine-tune the teacher on it with kdnas finetune)"
+        XCTAssertThrowsError(try TeacherCache(teacher: teacher, dataset: dataset, request: TeacherRequest())) { XCTAssertEqual("\($0)", message) }
+        XCTAssertThrowsError(try Distiller.checkTeacher(config, path: "runs/t", fits: definition)) {
+            XCTAssertEqual("\($0)", "runs/t: teacher num_labels 3: expected the 2 labels of task toy (fine-tune the teacher on it with kdnas finetune)")
+        }
+        XCTAssertThrowsError(try TeacherCache.memoryBudget(mebibytes: -1)) { XCTAssertEqual("\($0)", "--cache-memory -1: expected 0 to 1099511627776 MiB") }
+        XCTAssertEqual(try TeacherCache.memoryBudget(mebibytes: 2), 2 << 20)
+    }
 }
