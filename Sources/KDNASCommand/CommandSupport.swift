@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latency
 import Models
 import TensorCore
 import Text
@@ -29,6 +30,8 @@ struct EngineOptions: ParsableArguments {
 struct InputLine {
     let text: String
     let pair: String?
+    /// The line's number in its file (1-based, blank lines counted).
+    let number: Int
 
     /// Reads `path`: one text per line, or `text<TAB>pair`; blank lines are skipped.
     static func read(_ path: String) throws -> [InputLine] {
@@ -38,16 +41,17 @@ struct InputLine {
         guard let content = String(data: data, encoding: .utf8) else {
             throw CommandError("\(path): is not UTF-8 text")
         }
+        // Numbered before blank lines are dropped, so that an error names the line of the file.
         let lines = content.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline)
-            .map { $0.hasSuffix("\r") ? String($0.dropLast()) : String($0) }
-            .filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+            .enumerated().map { (number: $0.offset + 1, text: $0.element.hasSuffix("\r") ? String($0.element.dropLast()) : String($0.element)) }
+            .filter { !$0.text.trimmingCharacters(in: .whitespaces).isEmpty }
         guard !lines.isEmpty else { throw CommandError("\(path): has no input lines; expected one text (or text<TAB>pair) per line") }
-        return try lines.enumerated().map { index, line in
-            let fields = line.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+        return try lines.map { line in
+            let fields = line.text.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
             guard fields.count <= 2 else {
-                throw CommandError("\(path):\(index + 1): \(fields.count) TAB-separated fields; expected a text or a text pair")
+                throw CommandError("\(path):\(line.number): \(fields.count) TAB-separated fields; expected a text or a text pair")
             }
-            return InputLine(text: fields[0], pair: fields.count == 2 ? fields[1] : nil)
+            return InputLine(text: fields[0], pair: fields.count == 2 ? fields[1] : nil, number: line.number)
         }
     }
 }
@@ -97,15 +101,24 @@ struct ModelFolder {
         return length
     }
 
-    /// Encodes `lines` in batches of `batchSize`, padded to the longest of each batch.
-    func batches(_ lines: [InputLine], tokenizer: BertTokenizer, maxLength: Int, batchSize: Int)
+    /// Encodes `lines` (read from `path`) in batches of `batchSize`, padded to the longest of each
+    /// batch; throws, naming the line, when an encoding does not fit the model.
+    func batches(_ lines: [InputLine], from path: String, tokenizer: BertTokenizer, maxLength: Int, batchSize: Int) throws
         -> [(range: Range<Int>, batch: TokenBatch)]
     {
-        stride(from: 0, to: lines.count, by: batchSize).map { start in
+        try stride(from: 0, to: lines.count, by: batchSize).map { start in
             let range = start..<min(start + batchSize, lines.count)
             // Each line on its own (a line without a pair must not become a pair with an empty
             // second text), then padded to the batch's longest.
-            let encodings = lines[range].map { tokenizer.encode($0.text, pair: $0.pair, maxLength: maxLength) }
+            let encodings = try lines[range].map { line in
+                let encoding = tokenizer.encode(line.text, pair: line.pair, maxLength: maxLength)
+                do { try model.config.check(encoding) } catch let error as ConfigError {
+                    var named = error
+                    named.file = "\(path):\(line.number)"
+                    throw named
+                }
+                return encoding
+            }
             return (range, TokenBatch(encodings, paddingId: tokenizer.paddingTokenId))
         }
     }
@@ -144,8 +157,8 @@ struct InferenceOptions: ParsableArguments {
         try engine.apply()
         let folder = try ModelFolder(model)
         let length = try folder.check(maxLength: maxLength, batchSize: batchSize)
-        let batches = folder.batches(try InputLine.read(input), tokenizer: try folder.tokenizer(), maxLength: length,
-                                     batchSize: batchSize)
+        let batches = try folder.batches(try InputLine.read(input), from: input, tokenizer: try folder.tokenizer(), maxLength: length,
+                                         batchSize: batchSize)
         return (folder, batches)
     }
 }
@@ -165,9 +178,7 @@ struct ModelSource: ParsableArguments {
     func load(length: Int) throws -> BertForSequenceClassification {
         let network = try config.map { BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: $0)), seed: 0) }
             ?? ModelFolder(model!).model
-        guard length <= network.config.maxPositionEmbeddings else {
-            throw CommandError("--seq \(length) exceeds the model's max_position_embeddings \(network.config.maxPositionEmbeddings)")
-        }
+        try LatencyMeter.Settings(sequenceLength: length).check(fits: network.config)
         return network
     }
 }

@@ -128,17 +128,14 @@ struct LatencyCommand: ParsableCommand {
         func run() throws {
             try engine.apply()
             let teacherConfig = try teacher.map { try ModelFolder($0).model.config }
-            let space = try SearchSpace.load(space, teacher: teacherConfig)
+            let (space, notice) = try SearchSpace.loadWithNotice(space, teacher: teacherConfig)
+            if let notice { log("calibrate: \(notice)") }
             var base = teacherConfig ?? BertConfig()
             base.numLabels = max(base.numLabels, 2)
-            var random = SearchRandom(seed: seed)
-            let candidates = space.all
-            var sample: [StudentArchitecture] = []
-            var pool = candidates
-            while sample.count < min(count, candidates.count) {
-                sample.append(pool.remove(at: random.index(pool.count)))
-            }
             let settings = shape.settings
+            try settings.check(fits: base)
+            var random = SearchRandom(seed: seed)
+            let sample = space.sampleDistinct(count, random: &random)
             let progress = TaskProgress(label: "calibrate", total: sample.count)
             var measured: [(config: BertConfig, milliseconds: Double)] = []
             for (index, architecture) in sample.enumerated() {

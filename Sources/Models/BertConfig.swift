@@ -1,4 +1,5 @@
 import Foundation
+import Text
 
 /// The shape and hyper-parameters of a BERT encoder, read from and written to Hugging Face's
 /// `config.json` names. Keys it does not know are kept and written back unchanged.
@@ -96,6 +97,22 @@ public struct BertConfig: Equatable, Sendable {
         try require(parameters <= Double(Self.limits.parameters), "hidden_size, intermediate_size, num_hidden_layers, vocab_size",
                     "at most \(Self.limits.parameters) parameters (\(Self.limits.parameters / 250_000_000) GB of F32); these sizes give "
                     + String(format: "%.3g", parameters), "\(hiddenSize), \(intermediateSize), \(numHiddenLayers), \(vocabSize)")
+    }
+
+    /// Throws unless `encoding` can run through a model of this configuration: token ids below
+    /// vocab_size, token types below type_vocab_size (a text pair's second text has type 1), and no
+    /// more tokens than max_position_embeddings. The embedding lookups stop the program otherwise.
+    public func check(_ encoding: Encoding) throws(ConfigError) {
+        if let type = encoding.tokenTypeIds.first(where: { !(0..<typeVocabSize).contains($0) }) {
+            throw ConfigError(field: "type_vocab_size", value: "\(typeVocabSize)",
+                              expected: "more than token type \(type)" + (type == 1 ? " for a text pair; give this model single texts" : ""))
+        }
+        if let id = encoding.ids.first(where: { !(0..<vocabSize).contains($0) }) {
+            throw ConfigError(field: "vocab_size", value: "\(vocabSize)", expected: "more than token id \(id)")
+        }
+        if encoding.count > maxPositionEmbeddings {
+            throw ConfigError(field: "max_position_embeddings", value: "\(maxPositionEmbeddings)", expected: "at least the \(encoding.count) tokens")
+        }
     }
 
     /// The largest sizes `validate` accepts: far beyond any BERT (BERT-large has 24 layers, hidden 1024 and

@@ -83,4 +83,45 @@ final class CommandLineTests: CommandLineTestCase {
             XCTAssertFalse(result.errors.contains("Fatal error") || result.errors.contains("Backtrac"), "no trap: \(result.errors)")
         }
     }
+
+    func testIssue12InputsGiveNamedErrorsNotTraps() throws {
+        let folder = try tinyModel()
+        // The same model with a single token type: a text pair cannot run through it.
+        let single = directory.appendingPathComponent("single-type")
+        var config = try BertCheckpoint.load(folder).model.config
+        config.typeVocabSize = 1
+        try BertCheckpoint.save(BertForSequenceClassification(config, seed: 1), to: single, tokenizerSource: folder)
+        let outFile = directory.appendingPathComponent("out-file").path
+        try Data("x".utf8).write(to: URL(fileURLWithPath: outFile))
+        let train = try write(["text,label", "the movie was great,pos", "a dull film,neg"], to: "train.csv")
+        let ownTask = ["--task", "own", "--train-file", train, "--dev-file", train]
+        let cases: [([String], String)] = [
+            (["tokenize", "--model", folder.path, "--input", try write(["a film"], to: "one.txt"), "--max-length", "0"],
+             "Error: --max-length 0: expected a positive number of tokens, special tokens included"),
+            (["tokenize", "--model", folder.path, "--input", try write(["a film"], to: "one.txt"), "--max-length=-2"],
+             "Error: --max-length -2: expected a positive number of tokens"),
+            // Blank lines count: the bad line is line 4 of the file, the second non-blank one.
+            (["tokenize", "--model", folder.path, "--input", try write(["a film", "", "  ", "a\tb\tc"], to: "blank.txt")],
+             "blank.txt:4: 3 TAB-separated fields"),
+            (["predict", "--model", single.path, "--input", try write(["a film", "", "a dull film\tthe movie"], to: "pair.txt")],
+             "pair.txt:3: type_vocab_size is 1; expected more than token type 1 for a text pair; give this model single texts"),
+            (["latency", "--model", folder.path, "--seq", "8", "--latency-command", "echo 1 {model_dir}", "--latency-timeout=-1"],
+             "Error: --latency-timeout -1.0: expected a positive, finite number of seconds"),
+            (["latency", "calibrate", "--space", "bert-base", "--seq", "600", "--out", directory.appendingPathComponent("p.json").path],
+             "Error: --seq 600: expected at most the model's max_position_embeddings 512"),
+            (["finetune", "--model", folder.path] + ownTask + ["--labels", "neg,pos", "--out", outFile, "--epochs", "1"],
+             "Error: \(outFile): is a file; expected a folder"),
+            (["finetune", "--model", folder.path] + ownTask + ["--labels", "neg,pos", "--out", outFile + "/run", "--epochs", "1"],
+             "Error: \(outFile)/run: is under \(outFile), which is a file; expected a folder path"),
+            (["finetune", "--model", folder.path] + ownTask + ["--labels", "pos,neg,pos", "--out", directory.appendingPathComponent("r").path],
+             "task own: label \"pos\" is given twice in the label names (pos,neg,pos)"),
+        ]
+        for (arguments, message) in cases {
+            let result = try kdnas(arguments)
+            XCTAssertNotEqual(result.status, 0, "\(arguments)")
+            XCTAssertTrue(result.errors.contains(message), "\(arguments): \(result.errors)")
+            XCTAssertFalse(result.errors.contains("Fatal error") || result.errors.contains("Backtrac") || result.errors.contains("NSCocoaErrorDomain"),
+                           "no trap, no raw Foundation error: \(result.errors)")
+        }
+    }
 }
