@@ -41,6 +41,23 @@ public enum Engine {
         return "\(String(cString: config)) (core \(core); single-threaded calls, split over \(threads) KDNAS threads)"
     }
 
+    /// The OpenBLAS core to ask for when OpenBLAS fell back to its generic x86-64 kernels ("Prescott") on
+    /// a processor it does not know: OpenBLAS 0.3.21 (Debian 12) does not recognise recent Xeons and
+    /// then runs sgemm about 5× slower. Nil when the core was detected, when `OPENBLAS_CORETYPE` is set
+    /// already (the user's or the machine's choice is kept), or when the processor has neither AVX-512
+    /// nor AVX2+FMA. The choice follows the processor's own flags, read at run time: SkylakeX for
+    /// AVX-512 (F, BW, DQ, VL), Haswell for AVX2 and FMA.
+    public static var blasCoreReplacement: String? {
+        guard ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] == nil,
+              let name = openblas_get_corename().map({ String(cString: $0) }), name.lowercased() == "prescott",
+              let cpuinfo = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+              let line = cpuinfo.split(separator: "\n").first(where: { $0.hasPrefix("flags") }) else { return nil }
+        let flags = Set(line.split(separator: " ").map(String.init))
+        if flags.isSuperset(of: ["avx512f", "avx512bw", "avx512dq", "avx512vl"]) { return "SkylakeX" }
+        if flags.isSuperset(of: ["avx2", "fma"]) { return "Haswell" }
+        return nil
+    }
+
     private static func defaultThreads() -> Int {
         if let value = ProcessInfo.processInfo.environment["KDNAS_THREADS"], let count = Int(value), count > 0 {
             return count
