@@ -50,7 +50,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "kdnas", dependencies: ["KDNASCommand"]),
+        .executableTarget(name: "kdnas", dependencies: ["KDNASCommand", "TensorCore"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
         .executableTarget(name: "kdnas-bench", dependencies: ["Latency", "Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
@@ -65,7 +65,7 @@ let package = Package(
             name: "DistillTests", dependencies: ["Distill", "Models", "NN", "Tasks", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LatencyTests", dependencies: ["Latency", "Models", "TensorCore", "TestSupport", "Text"]),
-        .testTarget(name: "SearchTests", dependencies: ["Search", "Latency", "Models", "TensorCore", "TestSupport"]),
+        .testTarget(name: "SearchTests", dependencies: ["Search", "Latency", "Models", "Tasks", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],

@@ -130,34 +130,21 @@ struct LatencyCommand: ParsableCommand {
             let teacherConfig = try teacher.map { try ModelFolder($0).model.config }
             let (space, notice) = try SearchSpace.loadWithNotice(space, teacher: teacherConfig)
             if let notice { log("calibrate: \(notice)") }
-            var base = teacherConfig ?? BertConfig()
-            base.numLabels = max(base.numLabels, 2)
             let settings = shape.settings
-            try settings.check(fits: base)
-            var random = SearchRandom(seed: seed)
-            let sample = space.sampleDistinct(count, random: &random)
-            let progress = TaskProgress(label: "calibrate", total: sample.count)
-            var measured: [(config: BertConfig, milliseconds: Double)] = []
-            for (index, architecture) in sample.enumerated() {
-                let config = architecture.config(from: base)
-                let statistics = LatencyMeter.measure(config, settings: settings)
-                measured.append((config, statistics.medianMs))
-                progress.update(index + 1, detail: String(format: "%@ %.2f ms", architecture.description, statistics.medianMs))
+            let progress = TaskProgress(label: "calibrate", total: count)
+            let profile = try LatencyCalibration.calibrate(space: space, base: teacherConfig ?? BertConfig(), settings: settings, count: count,
+                                                           seed: seed) { done, _, architecture, milliseconds in
+                progress.update(done, detail: String(format: "%@ %.2f ms", architecture.description, milliseconds))
             }
             progress.finish()
-            let heldOutCount = max(2, measured.count / 4)
-            let (train, test) = (Array(measured.dropLast(heldOutCount)), Array(measured.suffix(heldOutCount)))
-            let heldOut = PredictionError(model: LatencyModel.fit(train, settings: settings, threads: Engine.threads), samples: test)
-            let model = LatencyModel.fit(measured, settings: settings, threads: Engine.threads)
-            let profile = LatencyProfile(space: space.name, model: model, heldOut: heldOut, fitted: PredictionError(model: model, samples: measured),
-                                         measurements: zip(sample, measured).map { .init(architecture: $0.0, milliseconds: $0.1.milliseconds) })
+            let (measured, heldOut) = (profile.measurements.count, profile.heldOut)
             try profile.write(to: URL(fileURLWithPath: out))
             if json {
-                try printJSON(["out": out, "configurations": measured.count, "held_out": heldOut.count,
+                try printJSON(["out": out, "configurations": measured, "held_out": heldOut.count,
                                "median_relative_error": heldOut.median, "p90_relative_error": heldOut.p90, "max_relative_error": heldOut.max])
             } else {
                 print(String(format: "calibrated on %d configurations of %@ (batch %d, seq %d, %d threads); held-out %d: median error %.1f%%, p90 %.1f%%, max %.1f%%",
-                             measured.count, space.name, settings.batch, settings.sequenceLength, Engine.threads, heldOut.count,
+                             measured, space.name, settings.batch, settings.sequenceLength, Engine.threads, heldOut.count,
                              100 * heldOut.median, 100 * heldOut.p90, 100 * heldOut.max))
                 print("profile: \(out)")
             }

@@ -26,12 +26,14 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (6 episodes × 4 candidates on 10% of train, 1 finalist + 1 Pareto + 2 baselines, 1 epoch: the README's ≤ 20-minute run on 2 cores) or paper (20 × 10, 3 proxy epochs, 5 + 5 finalists, 3 epochs); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 10% of train, 1 top + 2 front bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs, 5 + 5 finalists, 3 epochs); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
     var space = "derived"
-    @Option(help: "lstm, random or evolution.")
+    @Option(help: "lstm, random, evolution, or list (the architectures of --architectures, in order).")
     var strategy = "lstm"
+    @Option(help: "A JSON array of architectures (Hugging Face config keys) for --strategy list.")
+    var architectures: String?
     @Option(help: "Episodes.") var episodes: Int?
     @Option(help: "Candidates distilled per episode (K).") var candidates: Int?
     @Option(help: "Seed of the whole search.") var seed: UInt64 = 1
@@ -39,7 +41,9 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Soft reward exponent α (≤ 0).") var alpha = -0.07
     @Option(help: "Latency target as a share of the teacher's latency.") var beta = 0.6
     @Option(help: "Latency target in milliseconds (instead of --beta).") var targetMs: Double?
-    @Option(help: "Predict latency with this profile (kdnas latency calibrate) instead of measuring it.") var latencyProfile: String?
+    @Option(help: "calibrated (a latency model fitted on this machine when the search starts, cached in the cache folder; each candidate also measured) or measured (each candidate timed once).") var latency = "calibrated"
+    @Option(help: "Architectures measured to calibrate the latency model.") var latencyCalibration = 60
+    @Option(help: "Predict latency with this profile (kdnas latency calibrate) instead.") var latencyProfile: String?
     @Option(help: "Time candidates with this command instead ('CMD {model_dir}', last number printed = ms).") var latencyCommand: String?
     @Option(help: "Seconds before a latency command is killed.") var latencyTimeout: Double = 600
     @Option(help: "Latency measurement: sequences per call.") var latencyBatch = 1
@@ -49,7 +53,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Distillation losses (ce, od, hs, mha, att).") var losses = "od,mha"
     @Option(help: "Layer mapping of hs/att losses.") var mapping = "uniform"
     @Option(help: "Share of the training set each candidate is distilled on.") var proxyFraction: Double?
-    @Option(help: "Held-out proxy-dev examples (from the training set).") var proxyDev = 500
+    @Option(help: "Where candidates are scored: dev (a held-out part of dev; the rest of dev is reported) or train (held-out training examples, which the teacher was fine-tuned on).") var scoring = "dev"
+    @Option(help: "Scoring examples (at most half of dev when scoring on dev).") var proxyDev = 500
     @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
     @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
     @Option(help: "Batch size.") var batchSize = 32
@@ -78,7 +83,7 @@ struct SearchCommand: ParsableCommand {
 
     /// The options that name a file or folder.
     static let pathOptions: Set<String> = ["--teacher", "--out", "--train-file", "--dev-file", "--test-file", "--data", "--cache",
-                                           "--latency-profile", "--space"]
+                                           "--latency-profile", "--space", "--architectures"]
 
     /// The command line saved for `--resume`: `--threads` dropped (a resumed run picks its own), every
     /// path made absolute against `directory` and the cache folder named, so a run resumes from any directory.
@@ -122,33 +127,39 @@ struct SearchCommand: ParsableCommand {
 
     func settings(teacherConfig: BertConfig) throws -> SearchSettings {
         let teacherPath = URL(fileURLWithPath: teacher!).standardizedFileURL.path
-        var settings = SearchSettings(teacher: teacherPath, task: taskOptions.task, space: try SearchSpace.load(space, teacher: teacherConfig))
-        guard let kind = StrategyKind(rawValue: strategy) else { throw ValidationError("--strategy \(strategy): expected lstm, random or evolution") }
+        let (loadedSpace, notice) = try SearchSpace.loadWithNotice(space, teacher: teacherConfig)
+        if let notice { log("search: \(notice)") }
+        var settings = SearchSettings(teacher: teacherPath, task: taskOptions.task, space: loadedSpace)
+        guard let kind = StrategyKind(rawValue: strategy) else { throw ValidationError("--strategy \(strategy): expected lstm, random, evolution or list") }
         guard let rewardKind = Reward.Kind(rawValue: reward) else { throw ValidationError("--reward \(reward): expected soft or hard") }
+        guard let scoringSplit = ScoringSplit(rawValue: scoring) else { throw ValidationError("--scoring \(scoring): expected dev or train") }
         settings.strategy = kind
         settings.seed = seed
         settings.reward = Reward(kind: rewardKind, alpha: alpha, beta: beta, targetMs: targetMs)
-        switch preset {
-        case "quick":
-            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
-            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (1, 1, 1)
-        case "paper":
-            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
-            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (5, 5, 3)
-        default: throw ValidationError("--preset \(preset): expected quick or paper")
+        try SearchPreset(named: preset).apply(to: &settings)
+        if let architectures {
+            guard kind == .list else { throw ValidationError("--architectures is for --strategy list") }
+            settings.architectures = try StudentArchitecture.list(file: architectures)
+            if episodes == nil, candidates == nil { (settings.episodes, settings.candidatesPerEpisode) = (1, settings.architectures!.count) }
         }
         if let episodes { settings.episodes = episodes }
         if let candidates { settings.candidatesPerEpisode = candidates }
         if let proxyFraction { settings.proxyFraction = proxyFraction }
         if let proxyEpochs { settings.proxyEpochs = proxyEpochs }
         if let epsilonDecay { settings.epsilonDecay = epsilonDecay }
+        let meter = LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns)
+        if latencyProfile == nil && latencyCommand == nil { try meter.check(fits: teacherConfig) }
         if let latencyProfile {
             settings.latency = .predicted(profile: URL(fileURLWithPath: latencyProfile).standardizedFileURL.path)
         } else if let latencyCommand {
             settings.latency = .external(command: latencyCommand, timeout: latencyTimeout)
         } else {
-            settings.latency = .measured(LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns))
-            settings.threads = Engine.threads  // measured latencies are comparable only at one thread count
+            switch latency {
+            case "calibrated": settings.latency = .calibrated(meter, count: latencyCalibration)
+            case "measured": settings.latency = .measured(meter)
+            default: throw ValidationError("--latency \(latency): expected calibrated or measured")
+            }
+            settings.threads = Engine.threads  // latencies timed here are comparable only at one thread count
         }
         switch initialization {
         case "inherit": settings.inherit = true
@@ -156,18 +167,12 @@ struct SearchCommand: ParsableCommand {
         default: throw ValidationError("--init \(initialization): expected inherit or random")
         }
         var recipe = DistillationRecipe()
-        recipe.losses = try losses.split(separator: ",").map { name in
-            guard let loss = DistillationRecipe.Loss(rawValue: String(name)) else { throw ValidationError("--losses: unknown loss \(name); expected ce, od, hs, mha, att") }
-            return loss
-        }
-        guard let layerMapping = LayerMapping(rawValue: mapping) else {
-            throw ValidationError("--mapping \(mapping): expected last, uniform, uniform+last or uniform-consecutive")
-        }
-        recipe.mapping = layerMapping
+        recipe.losses = try DistillationRecipe.losses(losses)
+        recipe.mapping = try DistillationRecipe.mapping(mapping)
         recipe.relationHeads = Self.relationHeads(space: settings.space, teacher: teacherConfig)
         settings.recipe = recipe
-        (settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
-            (proxyDev, lr, batchSize, maxLength, controllerSteps)
+        (settings.scoringSplit, settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
+            (scoringSplit, proxyDev, lr, batchSize, maxLength, controllerSteps)
         if let finalTop { settings.finalTop = finalTop }
         if let finalPareto { settings.finalPareto = finalPareto }
         if let finalEpochs { settings.finalEpochs = finalEpochs }
@@ -199,26 +204,26 @@ struct SearchCommand: ParsableCommand {
         guard maxLength <= positions else {
             throw CommandError("--max-length \(maxLength) must be at most the teacher's max_position_embeddings \(positions)")
         }
-        if case .measured = settings.latency, latencySeq > positions {
-            throw CommandError("--latency-seq \(latencySeq) must be at most the teacher's max_position_embeddings \(positions)")
-        }
         let source = try taskOptions.source()
         let tokenizer = try teacherFolder.tokenizer()
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
-                                  fraction: settings.proxyFraction, devSize: settings.proxyDevSize, seed: settings.seed)
+                                  proxyCount: Int((Double(train.count) * settings.proxyFraction).rounded()), scoringSize: settings.proxyDevSize,
+                                  scoringSplit: settings.scoringSplit, seed: settings.seed)
         let arguments = savedArguments(Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst()),
                                        from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
         let search = try SearchRun(directory: runFolder, settings: settings, teacher: teacherFolder.model,
                                    tokenizerSource: URL(fileURLWithPath: teacher!), data: data,
+                                   calibrationCache: URL(fileURLWithPath: taskOptions.cache).appendingPathComponent("latency"),
                                    firstValues: ["arguments": try JSONEncoder().encode(arguments),
                                                  "metric": Data(source.definition.primaryMetricName().utf8)])
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
-        log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.all.count) architectures), "
-            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; proxy \(data.proxyTrain.count) train / "
-            + "\(data.proxyDev.count) dev examples, \(settings.proxyEpochs) epoch(s), losses \(losses); run \(runFolder.path)")
+        log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
+            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; proxy \(data.proxyTrain.count) train examples, "
+            + "\(settings.proxyEpochs) epoch(s), scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other "
+            + "\(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
         try search.run()
         let report = try SearchReport(store: search.store, metric: source.definition.primaryMetricName())
         try report.write(to: runFolder)
@@ -234,6 +239,10 @@ final class SearchProgress: SearchObserver, TrainingObserver {
     private var finalist: ProgressReporter?
 
     init(metric: String) { self.metric = metric }
+
+    func latencyCalibrationWillStart(count: Int) {
+        log("search: calibrating this machine's latency model on \(count) architectures of the space (kept in the cache folder for later runs)")
+    }
 
     func searchDidStart(settings: SearchSettings, teacherLatencyMs: Double, target: Double, resumedTrials: Int) {
         started = Date()
@@ -251,8 +260,9 @@ final class SearchProgress: SearchObserver, TrainingObserver {
         let rate = Date().timeIntervalSince(started) / Double(max(finished - finishedAtStart, 1))
         let eta = ProgressReporter.duration(rate * Double(total - finished))
         if trial.state == .done {
-            log(String(format: "search: %d/%d %@ → %@ %.4f, %.2f ms, reward %.4f (%.0f s; search ETA %@)", finished, total,
-                       trial.architecture.description, metric, trial.accuracy ?? .nan, trial.latencyMs ?? .nan, trial.reward ?? .nan,
+            let measured = trial.measuredMs.map { String(format: " (measured %.2f)", $0) } ?? ""
+            log(String(format: "search: %d/%d %@ → %@ %.4f, %.2f ms%@, reward %.4f (%.0f s; search ETA %@)", finished, total,
+                       trial.architecture.description, metric, trial.accuracy ?? .nan, trial.latencyMs ?? .nan, measured, trial.reward ?? .nan,
                        trial.seconds ?? 0, eta))
         } else {
             log("search: \(finished)/\(total) \(trial.architecture) failed: \(trial.error ?? "?") (search ETA \(eta))")

@@ -12,7 +12,8 @@ public final class CandidateEvaluator {
     public let settings: SearchSettings
     public let teacher: BertForSequenceClassification
     let tokenizerSource: URL
-    let latencyModel: LatencyModel?
+    /// The model that predicts latency: the profile's (predicted), or this machine's calibration (set by the run).
+    public internal(set) var latencyModel: LatencyModel?
     let external: ExternalLatency?
     /// Teacher outputs on the data set in use (proxy, then full), by request: computed once and shared by every candidate.
     private var caches: (dataset: String, byRequest: [String: TeacherCache]) = ("", [:])
@@ -20,7 +21,7 @@ public final class CandidateEvaluator {
     public init(settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL) throws {
         (self.settings, self.teacher, self.tokenizerSource) = (settings, teacher, tokenizerSource)
         switch settings.latency {
-        case .measured: (latencyModel, external) = (nil, nil)
+        case .measured, .calibrated: (latencyModel, external) = (nil, nil)
         case .predicted(let profile): (latencyModel, external) = (try LatencyProfile.read(profile).model, nil)
         case .external(let command, let timeout): (latencyModel, external) = (nil, try ExternalLatency(command: command, timeout: timeout))
         }
@@ -30,19 +31,26 @@ public final class CandidateEvaluator {
     public struct Outcome {
         public var student: BertForSequenceClassification
         public var metrics: [String: Double]
+        /// The student's metrics on `dev` before training (when asked for).
+        public var initialMetrics: [String: Double]?
+        /// Mean training loss of the last epoch.
+        public var trainLoss: Double?
         public var seconds: Double
     }
 
     /// Builds `architecture` (inherited or random, seeded), distils it on `train` for `epochs` and evaluates it on `dev`.
     /// `directory` receives the training log (and checkpoints, when `checkpoints`, for a resumable final run).
     public func distill(_ architecture: StudentArchitecture, train: EncodedDataset, dev: EncodedDataset, cacheKey: String,
-                        epochs: Int, seed: UInt64, directory: URL, checkpoints: Bool, observer: TrainingObserver? = nil) throws -> Outcome {
+                        epochs: Int, seed: UInt64, directory: URL, checkpoints: Bool, scoreBeforeTraining: Bool = false,
+                        observer: TrainingObserver? = nil) throws -> Outcome {
         let started = Date()
         var config = architecture.config(from: teacher.config)
         config.numLabels = teacher.config.numLabels
         let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit ? .inherit(mapping: .uniform) : .random,
                                                   seed: seed)
         student.relabel(train.dataset.definition.labelNames, regression: train.dataset.definition.isRegression)
+        let initialMetrics = scoreBeforeTraining
+            ? Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: TrainingConfiguration().evaluationBatchSize).values } : nil
         let distiller = try Distiller(student: student, teacherConfig: teacher.config, recipe: settings.recipe, seed: seed)
         let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: train, key: cacheKey)
         var training = TrainingConfiguration()
@@ -60,7 +68,8 @@ public final class CandidateEvaluator {
         if metrics.isEmpty {  // killed after the last checkpoint but before its evaluation was recorded
             metrics = Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: training.evaluationBatchSize).values }
         }
-        return Outcome(student: student, metrics: metrics, seconds: Date().timeIntervalSince(started))
+        return Outcome(student: student, metrics: metrics, initialMetrics: initialMetrics, trainLoss: history.last?.meanLoss,
+                       seconds: Date().timeIntervalSince(started))
     }
 
     /// The teacher's outputs on `dataset` (named `key`) for `request`, computed on first use. Moving to
@@ -75,11 +84,36 @@ public final class CandidateEvaluator {
         return cache
     }
 
-    /// The latency of `model` by the configured source: measured, predicted or external.
-    public func latency(of model: BertForSequenceClassification) -> Result<Double, ExternalLatencyError> {
-        if let latencyModel { return .success(latencyModel.predict(model.config)) }
-        if let external { return external.measure(model, tokenizerSource: tokenizerSource) }
-        guard case .measured(let meter) = settings.latency else { preconditionFailure("latency source") }
-        return .success(LatencyMeter.measure(InferenceSession(model), settings: meter).medianMs)
+    /// The latency of a shape, without training it: predicted where the run predicts, else timed on random weights.
+    public func latency(of architecture: StudentArchitecture) -> Result<LatencyFigure, ExternalLatencyError> {
+        var config = architecture.config(from: teacher.config)
+        config.numLabels = teacher.config.numLabels
+        switch settings.latency {
+        case .calibrated, .predicted: return .success(LatencyFigure(milliseconds: latencyModel!.predict(config)))
+        case .measured, .external: return latency(of: BertForSequenceClassification(config, seed: 0))
+        }
+    }
+
+    /// A latency as the reward uses it, and a measurement kept beside a prediction.
+    public struct LatencyFigure: Sendable, Equatable {
+        public var milliseconds: Double
+        public var measured: Double?
+    }
+
+    /// The latency of `model` by the configured source: measured; predicted by a profile; predicted by this
+    /// machine's calibration, with a measurement beside it; or external.
+    public func latency(of model: BertForSequenceClassification) -> Result<LatencyFigure, ExternalLatencyError> {
+        switch settings.latency {
+        case .measured(let meter):
+            return .success(LatencyFigure(milliseconds: LatencyMeter.measure(InferenceSession(model), settings: meter).medianMs))
+        case .calibrated(let meter, _):
+            guard let latencyModel else { preconditionFailure("a calibrated search sets its latency model before timing a model") }
+            return .success(LatencyFigure(milliseconds: latencyModel.predict(model.config),
+                                          measured: LatencyMeter.measure(InferenceSession(model), settings: meter).medianMs))
+        case .predicted:
+            return .success(LatencyFigure(milliseconds: latencyModel!.predict(model.config)))
+        case .external:
+            return external!.measure(model, tokenizerSource: tokenizerSource).map { LatencyFigure(milliseconds: $0) }
+        }
     }
 }

@@ -15,6 +15,9 @@ public final class SQLiteTrialStore: TrialStore {
     /// is waited for, up to 30 s, instead of failing.
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw SearchError.corruptState("\(path): is an empty file (0 bytes); expected a KDNAS search store, or no file for a new search")
+        }
         do {
             var configuration = Configuration()
             configuration.busyMode = .timeout(30)

@@ -103,8 +103,9 @@ public struct SearchReport {
             .init(label: "Pareto front", points: front.map { ($0.latencyMs!, $0.accuracy!) }, color: "#e67e22", connected: true),
         ]
         if let ms = teacherLatencyMs, let value = teacher?.proxyDev[metric] {
-            // Proxy-dev is held out of the students' proxy training, not of the teacher's fine-tuning.
-            tradeoff.series.append(.init(label: "teacher (trained on it)", points: [(ms, value)], color: "#8e44ad", marker: .diamond, size: 6))
+            // Scoring on train: held out of the students' proxy training, not of the teacher's fine-tuning.
+            let label = settings.scoringSplit == .train ? "teacher (trained on it)" : "teacher"
+            tradeoff.series.append(.init(label: label, points: [(ms, value)], color: "#8e44ad", marker: .diamond, size: 6))
         }
         if let target { tradeoff.verticalLine = (target, String(format: "target %.1f ms", target)) }
         var finalPlot = SVGPlot(title: "Finalists: dev \(metric) against latency", xLabel: "latency (ms)", yLabel: "dev \(metric)")
@@ -144,7 +145,7 @@ public struct SearchReport {
             target \(target.map { String(format: "%.2f ms", $0) } ?? "?") (\(settings.reward.kind.rawValue) reward, α \(settings.reward.alpha), \
             β \(settings.reward.beta)). Strategy \(settings.strategy.rawValue), \(settings.episodes) episodes × \(settings.candidatesPerEpisode) \
             candidates, seed \(settings.seed); \(done.count) done, \(failed.count) failed. Space \(SVGPlot.escape(settings.space.name)) \
-            (\(settings.space.all.count) architectures). Proxy: \(Int(settings.proxyFraction * 100))% of train, \(settings.proxyEpochs) epoch(s), \
+            (\(settings.space.validCount) architectures). Proxy: \(Int(settings.proxyFraction * 100))% of train, \(settings.proxyEpochs) epoch(s), \
             losses \(losses).\(bestLine)</p>
             <div class="plots">
             \(rewardPlot.render())

@@ -8,37 +8,13 @@ import Training
 
 /// What a search reports while it runs (the CLI draws progress from it).
 public protocol SearchObserver: AnyObject {
+    func latencyCalibrationWillStart(count: Int)
     func searchDidStart(settings: SearchSettings, teacherLatencyMs: Double, target: Double, resumedTrials: Int)
     func trialDidStart(_ trial: Trial, finished: Int, total: Int)
     func trialDidFinish(_ trial: Trial, finished: Int, total: Int)
     func episodeDidFinish(_ episode: Int, trials: [Trial])
     func finalistDidStart(_ name: String, architecture: StudentArchitecture, index: Int, total: Int)
     func finalistDidFinish(_ finalist: Finalist)
-}
-
-/// The data a search runs on: the proxy split of the training set, and the full splits for the final stage.
-public struct SearchData {
-    public let train: EncodedDataset
-    public let dev: EncodedDataset
-    public let test: EncodedDataset?
-    public let proxyTrain: EncodedDataset
-    public let proxyDev: EncodedDataset
-
-    /// Splits `train` by a seeded shuffle: the first `fraction` for proxy training, the next `devSize` for proxy-dev.
-    public init(train: EncodedDataset, dev: EncodedDataset, test: EncodedDataset?, fraction: Double, devSize: Int, seed: UInt64) throws {
-        var random = SearchRandom(seed: seed ^ 0x9E0C_5EED)
-        var order = Array(0..<train.count)
-        for i in stride(from: order.count - 1, to: 0, by: -1) { order.swapAt(i, random.index(i + 1)) }
-        let proxyCount = max(1, Int((Double(train.count) * fraction).rounded()))
-        let devCount = min(devSize, train.count - proxyCount)
-        guard proxyCount >= 8, devCount >= 8 else {
-            throw SearchError.invalid("--proxy-fraction/--proxy-dev", "at least 8 proxy training and 8 proxy-dev examples "
-                                      + "(the training set has \(train.count))")
-        }
-        (self.train, self.dev, self.test) = (train, dev, test)
-        proxyTrain = train.subset(Array(order.prefix(proxyCount)))
-        proxyDev = train.subset(Array(order.dropFirst(proxyCount).prefix(devCount)), split: .dev)
-    }
 }
 
 /// A KD-NAS search over one run folder: episodes of proposals, proxy distillation and rewards,
@@ -52,14 +28,17 @@ public final class SearchRun {
     let evaluator: CandidateEvaluator
     let data: SearchData
     let strategy: SearchStrategy
+    /// Where this machine's latency calibrations are kept across runs (nil: calibrate in every run).
+    let calibrationCache: URL?
     public weak var observer: SearchObserver?
 
     /// Opens `directory` (creating its store) for `settings`; a folder holding another search's settings is refused.
     /// Every option is checked (the evaluator built) before the store is touched; a new run's settings and
     /// `firstValues` (the saved command line, the metric's name) are written in one transaction.
     public init(directory: URL, settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL,
-                data: SearchData, store: TrialStore? = nil, firstValues: [String: Data] = [:]) throws {
+                data: SearchData, store: TrialStore? = nil, calibrationCache: URL? = nil, firstValues: [String: Data] = [:]) throws {
         try settings.validate()
+        try Distiller.checkTeacher(teacher.config, path: settings.teacher, fits: data.train.dataset.definition)
         let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
@@ -74,8 +53,10 @@ public final class SearchRun {
         } else {
             try store.setValues(firstValues.merging(["settings": encoded]) { $1 })
         }
-        (self.directory, self.settings, self.store, self.data, self.evaluator) = (directory, settings, store, data, evaluator)
+        (self.directory, self.settings, self.store, self.data, self.evaluator, self.calibrationCache) =
+            (directory, settings, store, data, evaluator, calibrationCache)
         switch settings.strategy {
+        case .list: strategy = ListStrategy(architectures: settings.architectures ?? [])
         case .random: strategy = RandomStrategy(space: settings.space)
         case .evolution: strategy = EvolutionStrategy(space: settings.space, population: settings.population, tournament: settings.tournament)
         case .lstm:
@@ -98,30 +79,66 @@ public final class SearchRun {
             .map { "\($0): \(text(a[$0])) → \(text(b[$0]))" }.joined(separator: "; ")
     }
 
-    /// The teacher's latency by the run's source (measured, predicted or external), once per run and kept:
-    /// the reward's target depends on it.
-    public func teacherLatency() throws -> Double {
-        if let saved = try store.value("teacher_latency_ms"), let value = Double(String(decoding: saved, as: UTF8.self)) { return value }
-        let value = try evaluator.latency(of: evaluator.teacher).get()
-        try store.setValue(Data(String(value).utf8), for: "teacher_latency_ms")
-        return value
+    /// A calibrated search's latency model: the run's own once it has one (so a resumed run predicts exactly
+    /// as before), else this machine's cached calibration, else a new calibration (then cached).
+    public func prepareLatencyModel() throws {
+        guard case .calibrated(let meter, let count) = settings.latency else { return }
+        if let saved = try store.value("latency_profile") {
+            evaluator.latencyModel = try JSONDecoder().decode(LatencyProfile.self, from: saved).model
+            return
+        }
+        let rounds = 2
+        let cached = calibrationCache?.appendingPathComponent(LatencyCalibration.cacheName(space: settings.space, base: evaluator.teacher.config,
+                                                                                         settings: meter, count: count, rounds: rounds))
+        let profile: LatencyProfile
+        if let cached, let kept = try? LatencyProfile.read(cached.path) {
+            profile = kept
+        } else {
+            observer?.latencyCalibrationWillStart(count: count)
+            profile = try LatencyCalibration.calibrate(space: settings.space, base: evaluator.teacher.config, settings: meter, count: count,
+                                                   rounds: rounds)
+            if let cached { try profile.write(to: cached) }
+        }
+        try store.setValue(try JSONEncoder().encode(profile), for: "latency_profile")
+        evaluator.latencyModel = profile.model
     }
 
-    /// The teacher's metrics on proxy-dev, dev and (labelled) test, computed once per run and kept.
+    /// The teacher's latency by the run's source, once per run and kept: the reward's target depends on it.
+    /// A calibrated run also times the teacher five times, for the report's measurement noise.
+    public func teacherLatency() throws -> Double {
+        if let saved = try store.value("teacher_latency_ms"), let value = Double(String(decoding: saved, as: UTF8.self)) { return value }
+        let figure = try evaluator.latency(of: evaluator.teacher).get()
+        var values = ["teacher_latency_ms": Data(String(figure.milliseconds).utf8)]
+        if case .calibrated(let meter, _) = settings.latency {
+            let session = InferenceSession(evaluator.teacher)
+            let repeats = (0..<5).map { _ in LatencyMeter.measure(session, settings: meter).medianMs }
+            values["teacher_latency_repeats"] = try JSONEncoder().encode(repeats)
+        }
+        try store.setValues(values)
+        return figure.milliseconds
+    }
+
+    /// The teacher's metrics on the scoring set, dev as reported and (labelled) test, computed once per run and kept.
     public func teacherMetrics() throws -> TeacherMetrics {
         if let saved = try store.value("teacher_metrics") { return try JSONDecoder().decode(TeacherMetrics.self, from: saved) }
         let teacher = evaluator.teacher
         let metrics = TeacherMetrics(
-            proxyDev: ClassifierEvaluator.evaluate(teacher, on: data.proxyDev).values,
-            dev: ClassifierEvaluator.evaluate(teacher, on: data.dev).values,
+            proxyDev: ClassifierEvaluator.evaluate(teacher, on: data.scoring).values,
+            dev: ClassifierEvaluator.evaluate(teacher, on: data.reportDev).values,
             test: data.test.flatMap { $0.dataset.isLabeled && $0.count > 0 ? ClassifierEvaluator.evaluate(teacher, on: $0).values : nil },
-            parameters: teacher.parameterCount, architecture: StudentArchitecture(teacher.config))
+            parameters: teacher.parameterCount, architecture: StudentArchitecture(teacher.config),
+            examples: ["scoring": data.scoring.count, "dev": data.reportDev.count, "test": data.test?.count ?? 0],
+            scoringMajority: data.scoring.labels.flatMap { labels in
+                data.scoring.dataset.definition.isRegression ? nil
+                    : Double(Dictionary(grouping: labels, by: { $0 }).values.map(\.count).max() ?? 0) / Double(max(labels.count, 1))
+            })
         try store.setValue(try JSONEncoder().encode(metrics), for: "teacher_metrics")
         return metrics
     }
 
     /// Runs (or continues) the episodes, then the final stage.
     public func run() throws {
+        try prepareLatencyModel()
         let teacherMs = try teacherLatency()
         _ = try teacherMetrics()
         let target = settings.reward.target(teacherMs: teacherMs)
@@ -167,17 +184,21 @@ public final class SearchRun {
         let folder = directory.appendingPathComponent("trials/\(trial.id)")
         do {
             try? FileManager.default.removeItem(at: folder)  // a trial cut short is redone from the start
-            let outcome = try evaluator.distill(trial.architecture, train: data.proxyTrain, dev: data.proxyDev, cacheKey: "proxy",
-                                                epochs: settings.proxyEpochs, seed: trialSeed(trial.id), directory: folder, checkpoints: false)
-            let primary = data.proxyDev.dataset.definition.primaryMetricName()
+            let outcome = try evaluator.distill(trial.architecture, train: data.proxyTrain, dev: data.scoring, cacheKey: "proxy",
+                                                epochs: settings.proxyEpochs, seed: trialSeed(trial.id), directory: folder, checkpoints: false,
+                                                scoreBeforeTraining: true)
+            let primary = data.scoring.dataset.definition.primaryMetricName()
             guard let metric = outcome.metrics[primary], metric.isFinite else {
                 throw SearchError.invalid("proxy-dev \(primary)", "a finite value (got \(outcome.metrics[primary] ?? .nan))")
             }
             trial.accuracy = metric
+            trial.initialScore = outcome.initialMetrics?[primary]
+            trial.trainLoss = outcome.trainLoss
             trial.parameters = outcome.student.parameterCount
             switch evaluator.latency(of: outcome.student) {
-            case .success(let milliseconds):
-                trial.latencyMs = milliseconds
+            case .success(let figure):
+                let milliseconds = figure.milliseconds
+                (trial.latencyMs, trial.measuredMs) = (milliseconds, figure.measured)
                 // A correlation metric can be negative, which would flip the latency term: it counts as 0.
                 trial.reward = settings.reward.value(accuracy: max(metric, 0), latencyMs: milliseconds, target: target)
                 trial.state = .done
@@ -198,63 +219,6 @@ public final class SearchRun {
         var random = SearchRandom(seed: settings.seed &+ UInt64(id) &* 0x9E37_79B9)
         return random.next() >> 1
     }
-
-    /// The finalists: top N by reward, then up to M more from the Pareto front (best reward first), then the baselines.
-    public func finalistPlan(trials: [Trial]) -> [(name: String, origin: Finalist.Origin, architecture: StudentArchitecture, trialId: Int?)] {
-        let done = trials.filter { $0.state == .done && $0.reward != nil }
-        var plan: [(String, Finalist.Origin, StudentArchitecture, Int?)] = []
-        var chosen = Set<StudentArchitecture>()
-        for trial in done.sorted(by: { $0.reward! != $1.reward! ? $0.reward! > $1.reward! : $0.id < $1.id }) where plan.count < settings.finalTop {
-            if chosen.insert(trial.architecture).inserted { plan.append(("top-\(plan.count + 1)", .top, trial.architecture, trial.id)) }
-        }
-        // Pareto members by reward: the front's fastest end is often a student too small to learn the task.
-        let front = ParetoFront.indices(accuracy: done.map { $0.accuracy! }, latency: done.map { $0.latencyMs! })
-            .sorted { done[$0].reward! != done[$1].reward! ? done[$0].reward! > done[$1].reward! : done[$0].id < done[$1].id }
-        var added = 0
-        for index in front where added < settings.finalPareto {
-            if chosen.insert(done[index].architecture).inserted {
-                added += 1
-                plan.append(("pareto-\(added)", .pareto, done[index].architecture, done[index].id))
-            }
-        }
-        if settings.baselines {
-            for (name, architecture) in Self.baselines(teacher: evaluator.teacher.config) {
-                plan.append((name, .baseline, architecture, nil))
-            }
-        }
-        return plan
-    }
-
-    /// Hand-crafted students: the teacher with every other layer (as DistilBERT), and a fixed small shape (4 layers, hidden ½, FFN 4×).
-    public static func baselines(teacher: BertConfig) -> [(String, StudentArchitecture)] {
-        let every = StudentArchitecture(layers: max(1, teacher.numHiddenLayers / 2), hiddenSize: teacher.hiddenSize,
-                                        heads: teacher.numAttentionHeads, intermediateSize: teacher.intermediateSize, activation: teacher.hiddenAct)
-        let hidden = max(64, teacher.hiddenSize / 2 / 64 * 64)
-        let small = StudentArchitecture(layers: min(4, teacher.numHiddenLayers), hiddenSize: hidden, heads: max(1, hidden / 64),
-                                        intermediateSize: min(4 * hidden, teacher.intermediateSize), activation: teacher.hiddenAct)
-        return [("baseline-every-other-layer", every), ("baseline-small", small)]
-    }
-
-    /// Distils each finalist on the full training set (resumable per epoch), evaluates and exports it.
-    func finalStage(trials: [Trial], teacherMs: Double) throws {
-        let done = Set(try store.finalists().map(\.name))
-        let plan = finalistPlan(trials: trials)
-        for (index, entry) in plan.enumerated() where !done.contains(entry.name) {
-            observer?.finalistDidStart(entry.name, architecture: entry.architecture, index: index + 1, total: plan.count)
-            let folder = directory.appendingPathComponent("finalists/\(entry.name)")
-            let outcome = try evaluator.distill(entry.architecture, train: data.train, dev: data.dev, cacheKey: "full",
-                                                epochs: settings.finalEpochs, seed: settings.seed &+ UInt64(index), directory: folder,
-                                                checkpoints: true, observer: observer as? TrainingObserver)
-            try BertCheckpoint.save(outcome.student, to: folder, tokenizerSource: evaluator.tokenizerSource)
-            let test = data.test.flatMap { $0.dataset.isLabeled && $0.count > 0
-                ? ClassifierEvaluator.evaluate(outcome.student, on: $0, batchSize: 64).values : nil }
-            let finalist = Finalist(name: entry.name, origin: entry.origin, architecture: entry.architecture, trialId: entry.trialId,
-                                    parameters: outcome.student.parameterCount, latencyMs: try evaluator.latency(of: outcome.student).get(),
-                                    dev: outcome.metrics, test: test, seconds: outcome.seconds, path: "finalists/\(entry.name)")
-            try store.saveFinalist(finalist)
-            observer?.finalistDidFinish(finalist)
-        }
-    }
 }
 
 /// The teacher's scores, for the report.
@@ -264,8 +228,12 @@ public struct TeacherMetrics: Codable, Sendable {
     public var test: [String: Double]?
     public var parameters: Int
     public var architecture: StudentArchitecture
+    /// Examples in the scoring set, in dev as reported and in test.
+    public var examples: [String: Int]?
+    /// The share of the scoring set's most common label: the score of a student that learnt nothing.
+    public var scoringMajority: Double?
 
     enum CodingKeys: String, CodingKey {
-        case proxyDev = "proxy_dev", dev, test, parameters, architecture
+        case proxyDev = "proxy_dev", dev, test, parameters, architecture, examples, scoringMajority = "scoring_majority"
     }
 }

@@ -7,8 +7,12 @@ import Latency
 public struct SearchSettings: Codable, Sendable, Equatable {
     /// How candidates' latency is obtained.
     public enum LatencySource: Codable, Sendable, Equatable {
-        /// Measured here with the inference session.
+        /// Measured here with the inference session, once per candidate (noisy on a shared machine).
         case measured(LatencyMeter.Settings)
+        /// Predicted by a latency model calibrated on this machine when the search starts (cached per
+        /// machine, thread count, shape and space): repeatable, so the reward and the Pareto front do not
+        /// follow machine noise. Each candidate is measured too, and the figure kept beside the prediction.
+        case calibrated(LatencyMeter.Settings, count: Int)
         /// Predicted by a calibrated profile (deterministic: a resumed search repeats it exactly).
         case predicted(profile: String)
         /// Printed by a user's command run on the exported candidate.
@@ -23,15 +27,19 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var candidatesPerEpisode = 4
     public var seed: UInt64 = 1
     public var reward = Reward()
-    public var latency: LatencySource = .measured(LatencyMeter.Settings())
+    public var latency: LatencySource = .calibrated(LatencyMeter.Settings(), count: 60)
     /// Student initialisation: inherited from the teacher, or random.
     public var inherit = true
     /// The distillation of every candidate and finalist.
     public var recipe = DistillationRecipe()
-    /// Share of the training set each candidate is distilled on, and the held-out proxy-dev size.
+    /// Share of the training set each candidate is distilled on, and for how many epochs.
     public var proxyFraction = 0.1
-    public var proxyDevSize = 500
     public var proxyEpochs = 1
+    /// Where candidates are scored, and on how many examples.
+    public var scoringSplit: ScoringSplit = .dev
+    public var proxyDevSize = 500
+    /// The architectures of the `list` strategy, in the order they are evaluated.
+    public var architectures: [StudentArchitecture]?
     public var learningRate: Float = 1e-4
     public var batchSize = 32
     public var maxLength = 128
@@ -42,7 +50,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// Evolution strategy: population and tournament sizes.
     public var population = 10
     public var tournament = 3
-    /// Final stage: the top N by reward, up to this many more from the Pareto front, the baselines, and their epochs.
+    /// Final stage: the top N by reward, up to this many more spread over the front's latency range (the best
+    /// scoring candidate of each latency band), the baselines, and their epochs.
     public var finalTop = 2
     public var finalPareto = 2
     public var finalEpochs = 1
@@ -57,7 +66,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case teacher, task, space, strategy, episodes, seed, reward, latency, inherit, recipe, baselines
         case candidatesPerEpisode = "candidates_per_episode", proxyFraction = "proxy_fraction", proxyDevSize = "proxy_dev_size"
-        case proxyEpochs = "proxy_epochs", learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
+        case proxyEpochs = "proxy_epochs", scoringSplit = "scoring_split", architectures, learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
         case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
     }
@@ -68,6 +77,13 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         guard (1...999).contains(candidatesPerEpisode) else { throw .invalid("--candidates", "1 to 999 candidates per episode") }
         guard proxyFraction > 0, proxyFraction <= 1 else { throw .invalid("--proxy-fraction", "a share in (0, 1]") }
         guard proxyDevSize > 0 else { throw .invalid("--proxy-dev", "a positive number of examples") }
+        if strategy == .list {
+            guard let architectures, !architectures.isEmpty else { throw .invalid("--architectures", "a non-empty list for --strategy list") }
+            guard episodes * candidatesPerEpisode >= architectures.count else {
+                throw .invalid("--episodes × --candidates", "room for all \(architectures.count) listed architectures")
+            }
+        }
+        if case .calibrated(_, let count) = latency, count < 8 { throw .invalid("--latency-calibration", "at least 8 architectures") }
         guard proxyEpochs > 0, finalEpochs > 0 else { throw .invalid("--proxy-epochs/--final-epochs", "positive numbers") }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()

@@ -20,7 +20,8 @@ extension SearchStrategy {
 
 /// The strategies by name.
 public enum StrategyKind: String, Codable, Sendable, CaseIterable {
-    case lstm, random, evolution
+    /// `list`: a given list of architectures, in order (a shortlist to score, or a proxy-fidelity benchmark).
+    case lstm, random, evolution, list
 }
 
 /// Samples a valid architecture not yet evaluated or proposed when the space allows it.
@@ -44,6 +45,21 @@ public final class RandomStrategy: SearchStrategy {
             let architecture = freshSample(space, avoiding: seen, random: &random)
             seen.insert(architecture)
             return Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: architecture, explored: true)
+        }
+    }
+}
+
+/// A fixed list of architectures, `count` per episode in the list's order: scores a user's shortlist
+/// with the search's own proxy, latency and final stage.
+public final class ListStrategy: SearchStrategy {
+    let architectures: [StudentArchitecture]
+
+    public init(architectures: [StudentArchitecture]) { self.architectures = architectures }
+
+    public func propose(episode: Int, count: Int, history: [Trial], random: inout SearchRandom) -> [Trial] {
+        let seen = Set(history.map(\.architecture))
+        return architectures.filter { !seen.contains($0) }.prefix(count).enumerated().map { slot, architecture in
+            Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: architecture)
         }
     }
 }

@@ -14,8 +14,16 @@ public struct Trial: Codable, Sendable, Equatable {
     public var explored = false
     /// The controller's prediction when it was chosen (lstm only).
     public var predictedReward: Double?
+    /// The task's metric on the scoring set after the proxy distillation.
     public var accuracy: Double?
+    /// The latency the reward uses: predicted by the run's latency model, measured, or external.
     public var latencyMs: Double?
+    /// A measurement kept beside a predicted `latencyMs` (calibrated latency), to show the noise.
+    public var measuredMs: Double?
+    /// Cheap signals recorded for proxy studies: the inherited student's metric on the scoring set before
+    /// any training, and the mean training loss of the proxy distillation's last epoch.
+    public var initialScore: Double?
+    public var trainLoss: Double?
     public var parameters: Int?
     public var reward: Double?
     public var seconds: Double?
@@ -28,6 +36,7 @@ public struct Trial: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case id, episode, slot, architecture, state, explored, accuracy, parameters, reward, seconds, error
-        case predictedReward = "predicted_reward", latencyMs = "latency_ms"
+        case predictedReward = "predicted_reward", latencyMs = "latency_ms", measuredMs = "measured_ms"
+        case initialScore = "initial_score", trainLoss = "train_loss"
     }
 }

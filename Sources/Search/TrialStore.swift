@@ -44,6 +44,7 @@ public struct SearchState: Codable, Sendable, Equatable {
 /// on the full training set.
 public struct Finalist: Codable, Sendable, Equatable {
     public enum Origin: String, Codable, Sendable {
+        /// Best by reward; the best-scoring of a latency band of the front (`front-N`); hand-crafted.
         case top, pareto, baseline
     }
 
@@ -53,7 +54,10 @@ public struct Finalist: Codable, Sendable, Equatable {
     /// The search's trial, for searched finalists.
     public var trialId: Int?
     public var parameters: Int
+    /// The run's repeatable latency (predicted or calibrated), and a measurement beside it when there is one.
     public var latencyMs: Double
+    public var measuredMs: Double?
+    /// Metrics on dev as reported (without the scoring examples when they come from dev), and on test.
     public var dev: [String: Double]
     public var test: [String: Double]?
     public var seconds: Double
@@ -68,6 +72,6 @@ public struct Finalist: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case name, origin, architecture, parameters, dev, test, seconds, path
-        case trialId = "trial_id", latencyMs = "latency_ms"
+        case trialId = "trial_id", latencyMs = "latency_ms", measuredMs = "measured_ms"
     }
 }

@@ -109,12 +109,54 @@ final class SearchCommandTests: CommandLineTestCase {
         let again = try kdnas(["search", "--out", uninterrupted] + options)
         XCTAssertTrue(again.errors.contains("holds a search already"), again.errors)
         let strategy = try kdnas(["search", "--out", directory.appendingPathComponent("c").path] + options + ["--strategy", "greedy"])
-        XCTAssertTrue(strategy.errors.contains("--strategy greedy: expected lstm, random or evolution"), strategy.errors)
+        XCTAssertTrue(strategy.errors.contains("--strategy greedy: expected lstm, random, evolution or list"), strategy.errors)
         let changed = try kdnas(["search", "--resume", killed, "--seed", "9"])
         XCTAssertNotEqual(changed.status, 0)
         XCTAssertTrue(changed.errors.contains("holds a search with other settings (seed: 1 → 9)"), changed.errors)
         let missing = try kdnas(["search", "--resume", directory.appendingPathComponent("nothing").path])
         XCTAssertNotEqual(missing.status, 0)
         XCTAssertTrue(missing.errors.contains("no search to resume"), missing.errors)
+    }
+
+    /// Calibrated latency: the first search calibrates this machine's model and keeps it in the cache
+    /// folder; a second search with the same cache reuses it, so the same architecture gets the same
+    /// latency in both, with a measurement kept beside each prediction.
+    func testCalibratedLatencyIsRepeatableAndCachedPerMachine() throws {
+        let (teacher, task) = try teacherAndTask()
+        func architecture(_ layers: Int, _ hidden: Int, _ heads: Int, _ ffn: Int, _ act: String) -> String {
+            "{\"num_hidden_layers\": \(layers), \"hidden_size\": \(hidden), \"num_attention_heads\": \(heads), "
+                + "\"intermediate_size\": \(ffn), \"hidden_act\": \"\(act)\"}"
+        }
+        let (a, b) = (architecture(1, 32, 2, 64, "gelu"), architecture(2, 64, 4, 128, "relu"))
+        let first = try write(["[" + a + ", " + b + "]"], to: "first.json"), second = try write(["[" + b + ", " + a + "]"], to: "second.json")
+        let cache = directory.appendingPathComponent("cache").path
+        let options = ["--teacher", teacher] + task + ["--strategy", "list", "--proxy-fraction", "0.5", "--proxy-dev", "20",
+                       "--latency-calibration", "8", "--latency-seq", "16", "--latency-runs", "3", "--final-top", "0", "--final-pareto", "0",
+                       "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1", "--cache", cache]
+        let runA = directory.appendingPathComponent("calibrated-a").path, runB = directory.appendingPathComponent("calibrated-b").path
+        let searchA = try kdnas(["search", "--out", runA, "--architectures", first] + options)
+        XCTAssertEqual(searchA.status, 0, searchA.errors)
+        XCTAssertTrue(searchA.errors.contains("calibrating this machine's latency model on 8 architectures"), searchA.errors)
+        let searchB = try kdnas(["search", "--out", runB, "--architectures", second] + options)
+        XCTAssertEqual(searchB.status, 0, searchB.errors)
+        XCTAssertFalse(searchB.errors.contains("calibrating"), "the second search must reuse the cached calibration: \(searchB.errors)")
+        let (trialsA, trialsB) = (trials(runA), trials(runB))
+        XCTAssertEqual(trialsA.count, 2)
+        XCTAssertEqual(trialsB.map(\.architecture), trialsA.map(\.architecture).reversed())
+        for trial in trialsA {
+            let again = try XCTUnwrap(trialsB.first { $0.architecture == trial.architecture })
+            XCTAssertEqual(trial.latencyMs, again.latencyMs, "\(trial.architecture): the repeatable figure")
+            XCTAssertNotNil(trial.measuredMs)
+            XCTAssertNotNil(trial.initialScore)
+            XCTAssertNotNil(trial.trainLoss)
+            print(String(format: "calibrated latency test: %@ predicted %.4f ms in both searches, measured %.4f and %.4f ms",
+                         trial.architecture.description, trial.latencyMs!, trial.measuredMs!, again.measuredMs!))
+        }
+        let store = try SQLiteTrialStore(path: runA + "/search.sqlite", readOnly: true)
+        XCTAssertNotNil(try store.value("latency_profile"))
+        let repeats = try JSONDecoder().decode([Double].self, from: XCTUnwrap(try store.value("teacher_latency_repeats")))
+        XCTAssertEqual(repeats.count, 5)
+        let cached = try FileManager.default.contentsOfDirectory(atPath: cache + "/latency")
+        XCTAssertEqual(cached.count, 1, "\(cached)")
     }
 }

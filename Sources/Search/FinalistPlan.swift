@@ -1,0 +1,65 @@
+import Foundation
+import Models
+
+/// Which students the final stage distils on the full training set.
+///
+/// - `top-N`: the best candidates by reward;
+/// - `front-N`: the front's spread, one per latency band: the best-scoring candidate (by the proxy metric)
+///   whose latency lies in (0.8·a, a] for each anchor a, the anchors spaced geometrically from the fastest
+///   candidate to the target, plus each hand-crafted student's latency, so every baseline meets the best
+///   searched student that is at most as slow;
+/// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
+///   half-width shape).
+///
+/// Every latency is the run's repeatable figure (predicted or calibrated), never a lone measurement.
+public struct FinalistPlan: Equatable, Sendable {
+    public struct Entry: Equatable, Sendable {
+        public var name: String
+        public var origin: Finalist.Origin
+        public var architecture: StudentArchitecture
+        public var trialId: Int?
+    }
+
+    public var entries: [Entry]
+
+    /// The share of an anchor's latency a band reaches down to.
+    public static let bandFloor = 0.8
+
+    /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,
+    /// with `baselines` (name, architecture, latency) anchoring a band each.
+    public init(trials: [Trial], top: Int, front: Int, target: Double,
+                baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
+        let done = trials.filter { $0.state == .done && $0.reward != nil && $0.accuracy != nil && $0.latencyMs != nil }
+        var entries: [Entry] = []
+        var chosen = Set<StudentArchitecture>()
+        let byReward = done.sorted { $0.reward! != $1.reward! ? $0.reward! > $1.reward! : $0.id < $1.id }
+        for trial in byReward where entries.count < top && chosen.insert(trial.architecture).inserted {
+            entries.append(Entry(name: "top-\(entries.count + 1)", origin: .top, architecture: trial.architecture, trialId: trial.id))
+        }
+        var anchors: [Double] = []
+        if front > 0, let fastest = done.map({ $0.latencyMs! }).min(), fastest < target {
+            anchors = (1...front).map { fastest * pow(target / fastest, Double($0) / Double(front)) }
+        }
+        anchors += baselines.map(\.latencyMs)
+        var added = 0
+        for anchor in anchors.sorted() {
+            let band = done.filter { $0.latencyMs! <= anchor && $0.latencyMs! > Self.bandFloor * anchor && !chosen.contains($0.architecture) }
+            guard let best = band.max(by: { $0.accuracy! != $1.accuracy! ? $0.accuracy! < $1.accuracy! : $0.id > $1.id }) else { continue }
+            chosen.insert(best.architecture)
+            added += 1
+            entries.append(Entry(name: "front-\(added)", origin: .pareto, architecture: best.architecture, trialId: best.id))
+        }
+        entries += baselines.map { Entry(name: $0.name, origin: .baseline, architecture: $0.architecture, trialId: nil) }
+        self.entries = entries
+    }
+
+    /// Hand-crafted students: the teacher with every other layer (as DistilBERT), and a fixed small shape (4 layers, hidden ½, FFN 4×).
+    public static func baselines(teacher: BertConfig) -> [(name: String, architecture: StudentArchitecture)] {
+        let every = StudentArchitecture(layers: max(1, teacher.numHiddenLayers / 2), hiddenSize: teacher.hiddenSize,
+                                        heads: teacher.numAttentionHeads, intermediateSize: teacher.intermediateSize, activation: teacher.hiddenAct)
+        let hidden = max(64, teacher.hiddenSize / 2 / 64 * 64)
+        let small = StudentArchitecture(layers: min(4, teacher.numHiddenLayers), hiddenSize: hidden, heads: max(1, hidden / 64),
+                                        intermediateSize: min(4 * hidden, teacher.intermediateSize), activation: teacher.hiddenAct)
+        return [("baseline-every-other-layer", every), ("baseline-small", small)]
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Named budgets of a search. Explicit options override a preset's values.
+///
+/// - `quick`: the main job's run on 2 cores: 6 episodes × 4 candidates on 10% of train for one epoch,
+///   scored on 500 held-out dev examples; the top candidate, two front bands and the hand-crafted
+///   students distilled one epoch on the full training set.
+/// - `paper`: Trivedi et al.'s budget: 20 episodes × 10 candidates, 3 proxy epochs, 5 top + 5 front, 3 epochs.
+public enum SearchPreset: String, CaseIterable, Sendable {
+    case quick, paper
+
+    /// The preset named `name`; the error lists the presets.
+    public init(named name: String) throws(SearchError) {
+        guard let preset = SearchPreset(rawValue: name) else {
+            throw .invalid("--preset \(name)", SearchPreset.allCases.map(\.rawValue).joined(separator: " or "))
+        }
+        self = preset
+    }
+
+    /// Sets the budget of `settings` to this preset's.
+    public func apply(to settings: inout SearchSettings) {
+        switch self {
+        case .quick:
+            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
+            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (1, 2, 1)
+        case .paper:
+            (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
+            (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (5, 5, 3)
+        }
+    }
+}

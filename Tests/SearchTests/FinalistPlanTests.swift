@@ -1,0 +1,48 @@
+@testable import Search
+import XCTest
+
+/// The final stage's choice on a synthetic front: top by reward, one best-scoring candidate per latency
+/// band from the fastest candidate to the target, one at each baseline's latency, then the baselines.
+final class FinalistPlanTests: XCTestCase {
+    private func architecture(_ layers: Int, _ hidden: Int) -> StudentArchitecture {
+        StudentArchitecture(layers: layers, hiddenSize: hidden, heads: 4, intermediateSize: 2 * hidden, activation: .gelu)
+    }
+
+    /// A done trial of `accuracy` and `latency`, its reward the soft reward against a 10 ms target.
+    private func trial(_ id: Int, _ architecture: StudentArchitecture, accuracy: Double, latency: Double) -> Trial {
+        var trial = Trial(id: id, episode: 1, slot: id, architecture: architecture)
+        (trial.state, trial.accuracy, trial.latencyMs) = (.done, accuracy, latency)
+        trial.reward = Reward().value(accuracy: accuracy, latencyMs: latency, target: 10)
+        return trial
+    }
+
+    func testTopThenOneBestScoringCandidatePerBandThenBaselines() {
+        let trials = [
+            trial(1, architecture(1, 64), accuracy: 0.60, latency: 1.0),    // the fastest
+            trial(2, architecture(1, 128), accuracy: 0.70, latency: 2.9),   // band (2.53, 3.16]: beaten by 3
+            trial(3, architecture(2, 64), accuracy: 0.74, latency: 3.0),
+            trial(4, architecture(2, 128), accuracy: 0.85, latency: 9.5),   // best reward: top-1
+            trial(5, architecture(3, 128), accuracy: 0.79, latency: 9.0),   // band (8, 10]: best left after top-1
+            trial(6, architecture(3, 64), accuracy: 0.78, latency: 6.0),    // the baseline's band (5.6, 7]
+            trial(7, architecture(4, 128), accuracy: 0.82, latency: 30),    // slower than the target: no band
+        ]
+        var failed = Trial(id: 8, episode: 1, slot: 8, architecture: architecture(4, 64))
+        failed.state = .failed
+        let baseline = architecture(4, 32)
+        let plan = FinalistPlan(trials: trials + [failed], top: 1, front: 2, target: 10,
+                                baselines: [(name: "baseline-small", architecture: baseline, latencyMs: 7.0)])
+        XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "front-2", "front-3", "baseline-small"])
+        XCTAssertEqual(plan.entries.map(\.trialId), [4, 3, 6, 5, nil])
+        XCTAssertEqual(plan.entries.map(\.origin), [.top, .pareto, .pareto, .pareto, .baseline])
+        XCTAssertEqual(plan.entries.last?.architecture, baseline)
+    }
+
+    func testEmptyBandsAndChosenArchitecturesAreSkipped() {
+        let trials = [trial(1, architecture(1, 64), accuracy: 0.6, latency: 1.0), trial(2, architecture(2, 64), accuracy: 0.8, latency: 9.0)]
+        // Anchors 3.16 and 10: the first band is empty, the second's only member is already top-1.
+        let plan = FinalistPlan(trials: trials, top: 1, front: 2, target: 10, baselines: [])
+        XCTAssertEqual(plan.entries.map(\.name), ["top-1"])
+        // Without a top, the second band takes it.
+        XCTAssertEqual(FinalistPlan(trials: trials, top: 0, front: 2, target: 10, baselines: []).entries.map(\.trialId), [2])
+    }
+}
