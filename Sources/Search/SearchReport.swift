@@ -1,4 +1,5 @@
 import Foundation
+import Latency
 import TensorCore
 
 /// `RUN/report.json` and a self-contained `RUN/report.html` (inline SVG, no scripts), built from the store alone,
@@ -11,6 +12,9 @@ public struct SearchReport {
     public let teacher: TeacherMetrics?
     /// The task's primary metric name on dev (for labels), e.g. "accuracy".
     public let metric: String
+    /// A calibrated run's latency model (its held-out error), and the teacher timed repeatedly at the start.
+    public let latencyProfile: LatencyProfile?
+    public let teacherLatencyRepeats: [Double]?
 
     /// Reads the run in `store`.
     public init(store: TrialStore, metric: String) throws {
@@ -20,6 +24,8 @@ public struct SearchReport {
         finalists = try store.finalists()
         teacherLatencyMs = try store.value("teacher_latency_ms").flatMap { Double(String(decoding: $0, as: UTF8.self)) }
         teacher = try store.value("teacher_metrics").map { try JSONDecoder().decode(TeacherMetrics.self, from: $0) }
+        latencyProfile = try store.value("latency_profile").map { try JSONDecoder().decode(LatencyProfile.self, from: $0) }
+        teacherLatencyRepeats = try store.value("teacher_latency_repeats").map { try JSONDecoder().decode([Double].self, from: $0) }
         self.metric = metric
     }
 
@@ -40,6 +46,8 @@ public struct SearchReport {
         let targetMs: Double?
         let teacher: TeacherMetrics?
         let trials: [Trial]
+        let latencyNoise: LatencyNoise?
+        let proxyFidelity: ProxyFidelity?
         let paretoTrialIds: [Int]
         let bestTrialId: Int?
         let episodes: [Episode]
@@ -48,6 +56,7 @@ public struct SearchReport {
         enum CodingKeys: String, CodingKey {
             case settings, teacher, trials, episodes, finalists
             case teacherLatencyMs = "teacher_latency_ms", targetMs = "target_ms", paretoTrialIds = "pareto_trial_ids", bestTrialId = "best_trial_id"
+            case latencyNoise = "latency_noise", proxyFidelity = "proxy_fidelity"
         }
     }
 
@@ -62,6 +71,56 @@ public struct SearchReport {
         enum CodingKeys: String, CodingKey {
             case episode, done, failed, bestReward = "best_reward", meanReward = "mean_reward", bestSoFar = "best_reward_so_far"
         }
+    }
+
+    /// How repeatable the run's latencies are: the model's held-out error, the teacher's spread over repeated
+    /// timings, and how far each candidate's measurement lies from its prediction.
+    struct LatencyNoise: Encodable {
+        let heldOutMedianError: Double
+        let heldOutP90Error: Double
+        let teacherRepeatsMs: [Double]
+        /// (max − min) / min of the teacher's repeated medians.
+        let teacherSpread: Double
+        /// |measured − predicted| / predicted over the candidates: median and p90.
+        let measuredMedianDeviation: Double?
+        let measuredP90Deviation: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case heldOutMedianError = "held_out_median_error", heldOutP90Error = "held_out_p90_error", teacherRepeatsMs = "teacher_repeats_ms"
+            case teacherSpread = "teacher_spread", measuredMedianDeviation = "measured_median_deviation", measuredP90Deviation = "measured_p90_deviation"
+        }
+    }
+
+    var latencyNoise: LatencyNoise? {
+        guard let latencyProfile, let repeats = teacherLatencyRepeats, let low = repeats.min(), let high = repeats.max(), low > 0 else { return nil }
+        let deviations = done.compactMap { t in t.measuredMs.map { abs($0 - t.latencyMs!) / t.latencyMs! } }.sorted()
+        func quantile(_ q: Double) -> Double? { deviations.isEmpty ? nil : deviations[min(deviations.count - 1, Int(q * Double(deviations.count - 1)))] }
+        return LatencyNoise(heldOutMedianError: latencyProfile.heldOut.median, heldOutP90Error: latencyProfile.heldOut.p90, teacherRepeatsMs: repeats,
+                            teacherSpread: (high - low) / low, measuredMedianDeviation: quantile(0.5), measuredP90Deviation: quantile(0.9))
+    }
+
+    /// The searched finalists' proxy score against their final (test, else dev) score, and Kendall's τ between the two.
+    struct ProxyFidelity: Encodable {
+        let points: [Point]
+        let kendallTau: Double?
+
+        struct Point: Encodable {
+            let name: String
+            let proxy: Double
+            let final: Double
+        }
+
+        enum CodingKeys: String, CodingKey { case points, kendallTau = "kendall_tau" }
+    }
+
+    var proxyFidelity: ProxyFidelity? {
+        let points: [ProxyFidelity.Point] = finalists.compactMap { finalist in
+            guard let id = finalist.trialId, let trial = trials.first(where: { $0.id == id }), let proxy = trial.accuracy,
+                  let final = finalist.test?[metric] ?? finalist.dev[metric] else { return nil }
+            return .init(name: finalist.name, proxy: proxy, final: final)
+        }
+        guard !points.isEmpty else { return nil }
+        return ProxyFidelity(points: points, kendallTau: RankCorrelation.kendall(points.map(\.proxy), points.map(\.final)))
     }
 
     var paretoIds: [Int] {
@@ -82,7 +141,7 @@ public struct SearchReport {
 
     var json: Summary {
         Summary(settings: settings, teacherLatencyMs: teacherLatencyMs, targetMs: target, teacher: teacher, trials: trials,
-                paretoTrialIds: paretoIds, bestTrialId: done.max { $0.reward! < $1.reward! }?.id, episodes: episodes, finalists: finalists)
+                latencyNoise: latencyNoise, proxyFidelity: proxyFidelity, paretoTrialIds: paretoIds, bestTrialId: done.max { $0.reward! < $1.reward! }?.id, episodes: episodes, finalists: finalists)
     }
 
     // MARK: HTML
@@ -110,7 +169,7 @@ public struct SearchReport {
         if let target { tradeoff.verticalLine = (target, String(format: "target %.1f ms", target)) }
         var finalPlot = SVGPlot(title: "Finalists: dev \(metric) against latency", xLabel: "latency (ms)", yLabel: "dev \(metric)")
         for (origin, color, marker, label) in [(Finalist.Origin.top, "#2980b9", SVGPlot.Marker.circle, "searched (top)"),
-                                               (.pareto, "#e67e22", .circle, "searched (Pareto)"), (.baseline, "#c0392b", .square, "hand-crafted")] {
+                                               (.pareto, "#e67e22", .circle, "searched (front bands)"), (.baseline, "#c0392b", .square, "hand-crafted")] {
             let points = finalists.filter { $0.origin == origin }.compactMap { f in f.dev[metric].map { (f.latencyMs, $0) } }
             if !points.isEmpty { finalPlot.series.append(.init(label: label, points: points, color: color, marker: marker, size: 5)) }
         }
@@ -124,6 +183,11 @@ public struct SearchReport {
             .init(label: "chosen by controller", points: predicted.filter { !$0.explored }.map { ($0.reward!, $0.predictedReward!) }, color: "#2980b9"),
             .init(label: "explored (ε)", points: predicted.filter(\.explored).map { ($0.reward!, $0.predictedReward!) }, color: "#95a5a6"),
         ]
+        var fidelityPlot = SVGPlot(title: "Trust: proxy score against final \(metric)", xLabel: "proxy \(metric) (scoring set)",
+                                   yLabel: "final \(metric) (test, else dev)")
+        if let fidelity = proxyFidelity {
+            fidelityPlot.series = [.init(label: "searched finalist", points: fidelity.points.map { ($0.proxy, $0.final) }, color: "#2980b9")]
+        }
         let failed = trials.filter { $0.state == .failed }
         let best = done.max { $0.reward! < $1.reward! }
         let losses = settings.recipe.losses.map(\.rawValue).joined(separator: "+")
@@ -152,7 +216,10 @@ public struct SearchReport {
             \(tradeoff.render())
             \(finalPlot.render())
             \(predictedPlot.render())
+            \(proxyFidelity == nil ? "" : fidelityPlot.render())
             </div>
+            <h2>Trust</h2>
+            <p class="note">\(trustNote)</p>
             <h2>Finalists (distilled on the full training set)</h2>
             <table><tr><th class="l">name</th><th class="l">config</th><th>parameters</th><th>latency ms</th><th>dev \(metric)</th>\
             <th>test \(metric)</th><th>speed-up over teacher</th></tr>
@@ -178,6 +245,44 @@ public struct SearchReport {
                 + "<td class=\"l\">\(SVGPlot.escape(trial.error ?? ""))</td></tr>\n"
         }
         return page + "</table>\n<p class=\"note\">Generated by kdnas report from search.sqlite.</p>\n</body></html>\n"
+    }
+
+    /// Where the scores come from, how repeatable the latencies are, and how well the proxy ranked the finalists.
+    var trustNote: String {
+        let examples = teacher?.examples ?? [:]
+        var parts: [String] = []
+        switch settings.scoringSplit {
+        case .dev:
+            parts.append("Candidates are scored on \(examples["scoring"].map(String.init) ?? "?") examples held out of dev; the dev column "
+                         + "reports the other \(examples["dev"].map(String.init) ?? "?") dev examples and test all \(examples["test"].map(String.init) ?? "?").")
+        case .train:
+            parts.append("Candidates are scored on \(examples["scoring"].map(String.init) ?? "?") held-out training examples, which the teacher "
+                         + "was fine-tuned on; dev and test are reported whole.")
+        }
+        if let majority = teacher?.scoringMajority {
+            let share = done.isEmpty ? 0 : Double(done.filter { $0.accuracy! <= majority + 0.005 }.count) / Double(done.count)
+            parts.append(String(format: "A student that learnt nothing scores %.4f there (the majority class); %.0f%% of the candidates did no better.",
+                                majority, 100 * share))
+        }
+        switch settings.latency {
+        case .calibrated:
+            if let noise = latencyNoise {
+                parts.append(String(format: "Latency is predicted by a model calibrated on this machine when the search started (held-out error: median "
+                                    + "%.1f%%, p90 %.1f%%), so the same architecture always gets the same figure; the teacher timed %d times "
+                                    + "spread by %.1f%%", 100 * noise.heldOutMedianError, 100 * noise.heldOutP90Error, noise.teacherRepeatsMs.count,
+                                    100 * noise.teacherSpread)
+                             + (noise.measuredMedianDeviation.map { String(format: ", and each candidate's own measurement lies a median %.1f%% "
+                                                                         + "(p90 %.1f%%) from its prediction.", 100 * $0, 100 * (noise.measuredP90Deviation ?? $0)) } ?? "."))
+            }
+        case .measured: parts.append("Latency is one measurement per model (not repeatable on a shared machine).")
+        case .predicted(let profile): parts.append("Latency is predicted by the profile \(SVGPlot.escape(profile)).")
+        case .external(let command, _): parts.append("Latency is printed by \(SVGPlot.escape(command)).")
+        }
+        if let fidelity = proxyFidelity, let tau = fidelity.kendallTau {
+            parts.append(String(format: "Over the %d searched finalists, the proxy score and the final %@ agree with Kendall τ %.2f.",
+                                fidelity.points.count, metric, tau))
+        }
+        return parts.joined(separator: " ")
     }
 
     static func cell(_ value: Double?, digits: Int = 4) -> String {

@@ -95,7 +95,8 @@ final class SearchCommandTests: CommandLineTestCase {
 
         // The report: JSON and self-contained HTML with inline SVG; `kdnas report` rebuilds it.
         let html = try String(contentsOfFile: killed + "/report.html", encoding: .utf8)
-        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 4)
+        XCTAssertEqual(html.components(separatedBy: "<svg").count - 1, 5)  // reward, trade-off, finalists, controller, trust
+        XCTAssertTrue(html.contains("Candidates are scored on 25 examples held out of dev"), html)
         XCTAssertFalse(html.contains("<script"))
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: killed + "/report.json"))) as! [String: Any]
         XCTAssertEqual((report["trials"] as! [Any]).count, 9)

@@ -46,3 +46,17 @@ final class FinalistPlanTests: XCTestCase {
         XCTAssertEqual(FinalistPlan(trials: trials, top: 0, front: 2, target: 10, baselines: []).entries.map(\.trialId), [2])
     }
 }
+
+/// Kendall's τ-b on cases whose value follows from its definition.
+final class RankCorrelationTests: XCTestCase {
+    func testKendallTau() throws {
+        XCTAssertEqual(RankCorrelation.kendall([1, 2, 3, 4], [10, 20, 30, 40]), 1)
+        XCTAssertEqual(RankCorrelation.kendall([1, 2, 3, 4], [4, 3, 2, 1]), -1)
+        // One discordant pair (2, 3) of six: (5 − 1) / 6.
+        XCTAssertEqual(try XCTUnwrap(RankCorrelation.kendall([1, 2, 3, 4], [1, 3, 2, 4])), 4.0 / 6.0, accuracy: 1e-12)
+        // A tie in y: pairs (1,2) C, (1,3) C, (2,3) tied in y → (2 − 0) / √(3 · 2).
+        XCTAssertEqual(try XCTUnwrap(RankCorrelation.kendall([1, 2, 3], [1, 2, 2])), 2 / 6.0.squareRoot(), accuracy: 1e-12)
+        XCTAssertNil(RankCorrelation.kendall([1], [1]))
+        XCTAssertNil(RankCorrelation.kendall([1, 1], [2, 3]), "no variation in x")
+    }
+}
