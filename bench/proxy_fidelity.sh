@@ -16,7 +16,9 @@
 #      candidates at the majority class, and seconds per candidate.
 #
 # Usage: bench/proxy_fidelity.sh TEACHER_DIR [OUT_DIR]
-#   env: VARIANTS="name:options;..." (default below)  TRUTH_EPOCHS=1  SEED=1  THREADS=2
+#   env: VARIANTS="name:options;..." (default below)  TRUTH_EPOCHS=1  SEED=1  THREADS=2 (latency calibration and runs)
+#        JOBS=2: the truth and the proxy variants run side by side, one thread each (seconds per candidate
+#        are then those of a shared machine; the table also gives the training examples per candidate)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/proxy_fidelity.sh TEACHER_DIR [OUT_DIR]}" && pwd)"
@@ -24,6 +26,7 @@ OUT="${2:-runs/proxy-fidelity}"
 TRUTH_EPOCHS="${TRUTH_EPOCHS:-1}"
 SEED="${SEED:-1}"
 THREADS="${THREADS:-2}"
+JOBS="${JOBS:-1}"
 VARIANTS="${VARIANTS:-p10-e1-train:--proxy-fraction 0.1 --proxy-epochs 1 --scoring train;p05-e1-dev:--proxy-fraction 0.05 --proxy-epochs 1;p10-e3-dev:--proxy-fraction 0.1 --proxy-epochs 3;p30-e1-dev:--proxy-fraction 0.3 --proxy-epochs 1}"
 cd "$ROOT"
 mkdir -p "$OUT"
@@ -38,8 +41,9 @@ fi
 if [[ ! -f "$OUT/architectures.json" ]]; then
     python3 bench/proxy_fidelity.py select --profile "$OUT/profile.json" --teacher "$TEACHER" --seed "$SEED" --out "$OUT/architectures.json"
 fi
+RUN_THREADS=$(( JOBS > 1 ? 1 : THREADS ))
 common=(--teacher "$TEACHER" --task rotten-tomatoes --strategy list --architectures "$OUT/architectures.json"
-        --latency-profile "$OUT/profile.json" --seed "$SEED" --threads "$THREADS" --final-pareto 0 --no-baselines)
+        --latency-profile "$OUT/profile.json" --seed "$SEED" --threads "$RUN_THREADS" --final-pareto 0 --no-baselines)
 
 # run NAME FINAL_TOP EXTRA...: one kdnas search into OUT/NAME, resumed if it was stopped, skipped if done.
 run() {
@@ -48,18 +52,24 @@ run() {
     if [[ -f "$folder/report.json" ]]; then log "$name: done already"; return; fi
     log "$name: kdnas search $*"
     if [[ -f "$folder/search.sqlite" ]]; then
-        $KDNAS search --resume "$folder" --threads "$THREADS" 2>> "$folder.log" > /dev/null
+        $KDNAS search --resume "$folder" --threads "$RUN_THREADS" 2>> "$folder.log" > /dev/null
     else
         $KDNAS search "${common[@]}" --out "$folder" --final-top "$top" "$@" 2> "$folder.log" > /dev/null
     fi
 }
 
 # The truth: every architecture a finalist (its candidate stage is the default proxy, kept as a variant too).
-run "truth-e$TRUTH_EPOCHS" 999 --final-epochs "$TRUTH_EPOCHS"
+if (( JOBS > 1 )); then
+    run "truth-e$TRUTH_EPOCHS" 999 --final-epochs "$TRUTH_EPOCHS" &
+    truth_job=$!
+else
+    run "truth-e$TRUTH_EPOCHS" 999 --final-epochs "$TRUTH_EPOCHS"
+fi
 IFS=';' read -ra variants <<< "$VARIANTS"
 for variant in "${variants[@]}"; do
     name="${variant%%:*}"; options="${variant#*:}"
     # shellcheck disable=SC2086
     run "proxy-$name" 0 $options
 done
+if (( JOBS > 1 )); then wait "$truth_job"; fi
 python3 bench/proxy_fidelity.py table "$OUT" --truth "truth-e$TRUTH_EPOCHS" | tee "$OUT/table.md"

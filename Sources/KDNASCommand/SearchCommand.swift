@@ -56,6 +56,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Where candidates are scored: dev (a held-out part of dev; the rest of dev is reported) or train (held-out training examples, which the teacher was fine-tuned on).") var scoring = "dev"
     @Option(help: "Scoring examples (at most half of dev when scoring on dev).") var proxyDev = 500
     @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
+    @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs).") var rungs: String?
+    @Option(help: "Successive halving: the share of an episode's candidates promoted to the next rung.") var promote: Double?
     @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Longest tokenized input.") var maxLength = 128
@@ -147,6 +149,8 @@ struct SearchCommand: ParsableCommand {
         if let proxyFraction { settings.proxyFraction = proxyFraction }
         if let proxyEpochs { settings.proxyEpochs = proxyEpochs }
         if let epsilonDecay { settings.epsilonDecay = epsilonDecay }
+        if let rungs { settings.rungs = try ProxyRung.list(rungs) }
+        if let promote { settings.promotion = promote }
         let meter = LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns)
         if latencyProfile == nil && latencyCommand == nil { try meter.check(fits: teacherConfig) }
         if let latencyProfile {
@@ -209,7 +213,8 @@ struct SearchCommand: ParsableCommand {
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
-                                  proxyCount: Int((Double(train.count) * settings.proxyFraction).rounded()), scoringSize: settings.proxyDevSize,
+                                  proxyCount: Int((Double(train.count) * settings.allRungs.map(\.fraction).max()!).rounded()),
+                                  scoringSize: settings.proxyDevSize,
                                   scoringSplit: settings.scoringSplit, seed: settings.seed)
         let arguments = savedArguments(Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst()),
                                        from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
@@ -221,9 +226,10 @@ struct SearchCommand: ParsableCommand {
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
-            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; proxy \(data.proxyTrain.count) train examples, "
-            + "\(settings.proxyEpochs) epoch(s), scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other "
-            + "\(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
+            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; rungs "
+            + settings.allRungs.map { "\(Int((Double(train.count) * $0.fraction).rounded())) train examples × \($0.epochs) epoch(s)" }.joined(separator: ", then ")
+            + (settings.rungs.isEmpty ? "" : String(format: " (top %.0f%% promoted)", 100 * settings.promotion))
+            + ", scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other \(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
         try search.run()
         let report = try SearchReport(store: search.store, metric: source.definition.primaryMetricName())
         try report.write(to: runFolder)
@@ -252,8 +258,9 @@ final class SearchProgress: SearchObserver, TrainingObserver {
     }
 
     func trialDidStart(_ trial: Trial, finished: Int, total: Int) {
-        log("search: episode \(trial.episode) candidate \(trial.slot + 1) (\(finished + 1)/\(total)): \(trial.architecture)"
-            + (trial.explored ? " (explore)" : String(format: " (predicted reward %.4f)", trial.predictedReward ?? .nan)))
+        let what = trial.rung > 0 ? "promoted to rung \(trial.rung)" : trial.explored ? "explore"
+            : String(format: "predicted reward %.4f", trial.predictedReward ?? .nan)
+        log("search: episode \(trial.episode) candidate \(trial.slot + 1) (\(finished + 1)/\(total)): \(trial.architecture) (\(what))")
     }
 
     func trialDidFinish(_ trial: Trial, finished: Int, total: Int) {

@@ -40,7 +40,10 @@ public final class CandidateEvaluator {
 
     /// Builds `architecture` (inherited or random, seeded), distils it on `train` for `epochs` and evaluates it on `dev`.
     /// `directory` receives the training log (and checkpoints, when `checkpoints`, for a resumable final run).
-    public func distill(_ architecture: StudentArchitecture, train: EncodedDataset, dev: EncodedDataset, cacheKey: String,
+    /// The teacher's outputs are cached on `cacheSource` (default `train`), of which `train` must be a prefix:
+    /// the rungs of successive halving share the largest rung's cache.
+    public func distill(_ architecture: StudentArchitecture, train: EncodedDataset, cacheSource: EncodedDataset? = nil,
+                        dev: EncodedDataset, cacheKey: String,
                         epochs: Int, seed: UInt64, directory: URL, checkpoints: Bool, scoreBeforeTraining: Bool = false,
                         observer: TrainingObserver? = nil) throws -> Outcome {
         let started = Date()
@@ -52,7 +55,7 @@ public final class CandidateEvaluator {
         let initialMetrics = scoreBeforeTraining
             ? Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: TrainingConfiguration().evaluationBatchSize).values } : nil
         let distiller = try Distiller(student: student, teacherConfig: teacher.config, recipe: settings.recipe, seed: seed)
-        let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: train, key: cacheKey)
+        let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: cacheSource ?? train, key: cacheKey)
         var training = TrainingConfiguration()
         (training.epochs, training.learningRate, training.batchSize, training.maxLength, training.seed) =
             (epochs, settings.learningRate, settings.batchSize, settings.maxLength, seed)

@@ -74,8 +74,10 @@ public final class SQLiteTrialStore: TrialStore {
         }
     }
 
-    public func update(_ trial: Trial) throws {
-        try database.write { db in try Self.upsert(trial, db) }
+    public func update(_ trials: [Trial]) throws {
+        try database.write { db in
+            for trial in trials { try Self.upsert(trial, db) }
+        }
     }
 
     private static func upsert(_ trial: Trial, _ db: Database) throws {

@@ -147,7 +147,9 @@ public final class SearchRun {
         var trials = try store.trials()
         observer?.searchDidStart(settings: settings, teacherLatencyMs: teacherMs, target: target,
                                  resumedTrials: trials.filter { $0.state == .done || $0.state == .failed }.count)
-        let total = settings.episodes * settings.candidatesPerEpisode
+        let total = settings.episodes * Self.evaluationsPerEpisode(candidates: settings.candidatesPerEpisode, rungs: settings.allRungs.count,
+                                                                   promotion: settings.promotion)
+        var finished = trials.reduce(0) { $0 + $1.rungResults.count + ($1.state == .failed ? 1 : 0) }
         for episode in 1...settings.episodes {
             if state.proposedEpisode < episode {
                 var random = state.random
@@ -157,14 +159,18 @@ public final class SearchRun {
                 try store.propose(proposals, state: state)
                 trials += proposals
             }
-            for index in trials.indices where trials[index].episode == episode && trials[index].state != .done && trials[index].state != .failed {
-                let finished = trials.filter { $0.state == .done || $0.state == .failed }.count
-                trials[index].state = .running
-                try store.update(trials[index])
-                observer?.trialDidStart(trials[index], finished: finished, total: total)
-                trials[index] = evaluate(trials[index], target: target)
-                try store.update(trials[index])
-                observer?.trialDidFinish(trials[index], finished: finished + 1, total: total)
+            for rung in settings.allRungs.indices {
+                if rung > 0 { try promote(episode: episode, to: rung, trials: &trials) }
+                for index in trials.indices where trials[index].episode == episode && trials[index].rung == rung
+                    && trials[index].state != .done && trials[index].state != .failed {
+                    trials[index].state = .running
+                    try store.update(trials[index])
+                    observer?.trialDidStart(trials[index], finished: finished, total: total)
+                    trials[index] = evaluate(trials[index], rung: rung, target: target)
+                    try store.update(trials[index])
+                    finished += 1
+                    observer?.trialDidFinish(trials[index], finished: finished, total: total)
+                }
             }
             if state.learnedEpisode < episode {
                 strategy.learn(from: trials)
@@ -177,40 +183,65 @@ public final class SearchRun {
         try finalStage(trials: trials, teacherMs: teacherMs)
     }
 
-    /// Distils a candidate on the proxy set and records its metric, latency, parameters and reward; a failure is recorded, not thrown.
-    func evaluate(_ proposed: Trial, target: Double) -> Trial {
+    /// Candidates distilled per episode over all rungs: K, then the promoted share of the previous rung's.
+    static func evaluationsPerEpisode(candidates: Int, rungs: Int, promotion: Double) -> Int {
+        var (count, total) = (candidates, 0)
+        for rung in 0..<rungs {
+            if rung > 0 { count = Self.promotedCount(of: count, share: promotion) }
+            total += count
+        }
+        return total
+    }
+
+    /// How many of `count` finished candidates move up a rung: the share, rounded, at least one.
+    static func promotedCount(of count: Int, share: Double) -> Int { count == 0 ? 0 : max(1, Int((Double(count) * share).rounded())) }
+
+    /// Promotes the best candidates of `episode` that finished rung − 1 (by reward, then id) to `rung`, in one
+    /// transaction, unless the promotion is recorded already (a resumed run repeats nothing).
+    func promote(episode: Int, to rung: Int, trials: inout [Trial]) throws {
+        let members = trials.indices.filter { trials[$0].episode == episode }
+        guard !members.contains(where: { trials[$0].rung >= rung }) else { return }
+        let eligible = members.filter { trials[$0].rung == rung - 1 && trials[$0].state == .done && trials[$0].reward != nil }
+            .sorted { trials[$0].reward! != trials[$1].reward! ? trials[$0].reward! > trials[$1].reward! : trials[$0].id < trials[$1].id }
+        let promoted = eligible.prefix(Self.promotedCount(of: eligible.count, share: settings.promotion))
+        for index in promoted { (trials[index].rung, trials[index].state) = (rung, .pending) }
+        try store.update(promoted.map { trials[$0] })
+    }
+
+    /// Distils a candidate on rung `rung`'s share of the proxy set and records its metric, latency (on the
+    /// first rung), parameters and reward. A failure on the first rung fails the trial; on a later rung the
+    /// trial keeps the previous rung's result, with the error noted. Never throws.
+    func evaluate(_ proposed: Trial, rung: Int, target: Double) -> Trial {
         var trial = proposed
         let started = Date()
         let folder = directory.appendingPathComponent("trials/\(trial.id)")
+        let budget = settings.allRungs[rung]
         do {
             try? FileManager.default.removeItem(at: folder)  // a trial cut short is redone from the start
-            let outcome = try evaluator.distill(trial.architecture, train: data.proxyTrain, dev: data.scoring, cacheKey: "proxy",
-                                                epochs: settings.proxyEpochs, seed: trialSeed(trial.id), directory: folder, checkpoints: false,
-                                                scoreBeforeTraining: true)
+            let train = data.proxyTrain(count: Int((Double(data.train.count) * budget.fraction).rounded()))
+            let outcome = try evaluator.distill(trial.architecture, train: train, cacheSource: data.proxyTrain, dev: data.scoring,
+                                                cacheKey: "proxy", epochs: budget.epochs, seed: trialSeed(trial.id), directory: folder,
+                                                checkpoints: false, scoreBeforeTraining: rung == 0)
             let primary = data.scoring.dataset.definition.primaryMetricName()
             guard let metric = outcome.metrics[primary], metric.isFinite else {
                 throw SearchError.invalid("proxy-dev \(primary)", "a finite value (got \(outcome.metrics[primary] ?? .nan))")
             }
-            trial.accuracy = metric
-            trial.initialScore = outcome.initialMetrics?[primary]
-            trial.trainLoss = outcome.trainLoss
-            trial.parameters = outcome.student.parameterCount
-            switch evaluator.latency(of: outcome.student) {
-            case .success(let figure):
-                let milliseconds = figure.milliseconds
-                (trial.latencyMs, trial.measuredMs) = (milliseconds, figure.measured)
-                // A correlation metric can be negative, which would flip the latency term: it counts as 0.
-                trial.reward = settings.reward.value(accuracy: max(metric, 0), latencyMs: milliseconds, target: target)
-                trial.state = .done
-            case .failure(let error):
-                trial.error = error.description
-                trial.state = .failed
+            if rung == 0 {
+                trial.initialScore = outcome.initialMetrics?[primary]
+                trial.parameters = outcome.student.parameterCount
+                let figure = try evaluator.latency(of: outcome.student).get()
+                (trial.latencyMs, trial.measuredMs) = (figure.milliseconds, figure.measured)
             }
+            // A correlation metric can be negative, which would flip the latency term: it counts as 0.
+            let reward = settings.reward.value(accuracy: max(metric, 0), latencyMs: trial.latencyMs!, target: target)
+            (trial.accuracy, trial.reward, trial.trainLoss, trial.state) = (metric, reward, outcome.trainLoss, .done)
+            trial.rungResults.append(RungResult(accuracy: metric, reward: reward, trainLoss: outcome.trainLoss,
+                                                seconds: Date().timeIntervalSince(started)))
         } catch {
-            trial.error = String(describing: error)
-            trial.state = .failed
+            trial.error = (rung > 0 ? "rung \(rung): " : "") + String(describing: error)
+            trial.state = rung > 0 && trial.reward != nil ? .done : .failed
         }
-        trial.seconds = Date().timeIntervalSince(started)
+        trial.seconds = (trial.seconds ?? 0) + Date().timeIntervalSince(started)
         return trial
     }
 

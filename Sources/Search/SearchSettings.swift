@@ -35,6 +35,11 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// Share of the training set each candidate is distilled on, and for how many epochs.
     public var proxyFraction = 0.1
     public var proxyEpochs = 1
+    /// Successive halving: the rungs after the first (the first is `proxyFraction` × `proxyEpochs`); after each
+    /// rung the best `promotion` share of an episode's candidates by reward (at least one) is distilled again on
+    /// the next rung's larger set, which contains the smaller one. Empty: one rung.
+    public var rungs: [ProxyRung] = []
+    public var promotion = 1.0 / 3.0
     /// Where candidates are scored, and on how many examples.
     public var scoringSplit: ScoringSplit = .dev
     public var proxyDevSize = 500
@@ -66,10 +71,13 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case teacher, task, space, strategy, episodes, seed, reward, latency, inherit, recipe, baselines
         case candidatesPerEpisode = "candidates_per_episode", proxyFraction = "proxy_fraction", proxyDevSize = "proxy_dev_size"
-        case proxyEpochs = "proxy_epochs", scoringSplit = "scoring_split", architectures, learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
+        case proxyEpochs = "proxy_epochs", rungs, promotion, scoringSplit = "scoring_split", architectures, learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
         case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
     }
+
+    /// The share of train and the epochs of each rung, the first one included.
+    public var allRungs: [ProxyRung] { [ProxyRung(fraction: proxyFraction, epochs: proxyEpochs)] + rungs }
 
     /// Throws the first setting that cannot work.
     public func validate() throws(SearchError) {
@@ -77,6 +85,14 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         guard (1...999).contains(candidatesPerEpisode) else { throw .invalid("--candidates", "1 to 999 candidates per episode") }
         guard proxyFraction > 0, proxyFraction <= 1 else { throw .invalid("--proxy-fraction", "a share in (0, 1]") }
         guard proxyDevSize > 0 else { throw .invalid("--proxy-dev", "a positive number of examples") }
+        var previous = proxyFraction * Double(proxyEpochs)
+        for rung in rungs {
+            guard rung.fraction > 0, rung.fraction <= 1, rung.epochs > 0, rung.fraction * Double(rung.epochs) > previous else {
+                throw .invalid("--rungs", "shares in (0, 1] × positive epochs, each rung a larger budget than the one before (got \(rung))")
+            }
+            previous = rung.fraction * Double(rung.epochs)
+        }
+        guard promotion > 0, promotion < 1 else { throw .invalid("--promote", "a share in (0, 1)") }
         if strategy == .list {
             guard let architectures, !architectures.isEmpty else { throw .invalid("--architectures", "a non-empty list for --strategy list") }
             guard episodes * candidatesPerEpisode >= architectures.count else {
@@ -87,5 +103,29 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         guard proxyEpochs > 0, finalEpochs > 0 else { throw .invalid("--proxy-epochs/--final-epochs", "positive numbers") }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
+    }
+}
+
+/// One fidelity of successive halving: a share of the training set, for some epochs.
+public struct ProxyRung: Codable, Sendable, Equatable, CustomStringConvertible {
+    public var fraction: Double
+    public var epochs: Int
+
+    public init(fraction: Double, epochs: Int) { (self.fraction, self.epochs) = (fraction, epochs) }
+
+    public var description: String { "\(fraction)x\(epochs)" }
+
+    /// "0.3x1,0.6x2" (share × epochs; "0.3" alone is one epoch) → rungs; the error names --rungs.
+    public static func list(_ text: String) throws(SearchError) -> [ProxyRung] {
+        var rungs: [ProxyRung] = []
+        for item in text.split(separator: ",") {
+            let parts = item.split(separator: "x", omittingEmptySubsequences: false)
+            guard (1...2).contains(parts.count), let fraction = Double(parts[0].trimmingCharacters(in: .whitespaces)),
+                  let epochs = parts.count == 2 ? Int(parts[1].trimmingCharacters(in: .whitespaces)) : 1 else {
+                throw .invalid("--rungs \(text)", "comma-separated SHARExEPOCHS items, e.g. 0.3x1,0.6x1 (got \(item))")
+            }
+            rungs.append(ProxyRung(fraction: fraction, epochs: epochs))
+        }
+        return rungs
     }
 }

@@ -24,6 +24,10 @@ public struct Trial: Codable, Sendable, Equatable {
     /// any training, and the mean training loss of the proxy distillation's last epoch.
     public var initialScore: Double?
     public var trainLoss: Double?
+    /// The highest rung of successive halving this candidate was promoted to (0: the first), and what each
+    /// rung it finished gave; `accuracy` and `reward` are those of the last.
+    public var rung = 0
+    public var rungResults: [RungResult] = []
     public var parameters: Int?
     public var reward: Double?
     public var seconds: Double?
@@ -37,6 +41,20 @@ public struct Trial: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, episode, slot, architecture, state, explored, accuracy, parameters, reward, seconds, error
         case predictedReward = "predicted_reward", latencyMs = "latency_ms", measuredMs = "measured_ms"
-        case initialScore = "initial_score", trainLoss = "train_loss"
+        case initialScore = "initial_score", trainLoss = "train_loss", rung, rungResults = "rung_results"
     }
+}
+
+/// What one rung of a candidate's proxy distillation gave.
+public struct RungResult: Codable, Sendable, Equatable {
+    public var accuracy: Double
+    public var reward: Double
+    public var trainLoss: Double?
+    public var seconds: Double
+
+    public init(accuracy: Double, reward: Double, trainLoss: Double?, seconds: Double) {
+        (self.accuracy, self.reward, self.trainLoss, self.seconds) = (accuracy, reward, trainLoss, seconds)
+    }
+
+    enum CodingKeys: String, CodingKey { case accuracy, reward, seconds, trainLoss = "train_loss" }
 }

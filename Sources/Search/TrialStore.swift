@@ -14,8 +14,8 @@ public protocol TrialStore: AnyObject {
     func trials() throws -> [Trial]
     /// Saves an episode's proposals and the search state they leave behind, together.
     func propose(_ trials: [Trial], state: SearchState) throws
-    /// Replaces a trial (its state and results).
-    func update(_ trial: Trial) throws
+    /// Replaces trials (their state and results), together.
+    func update(_ trials: [Trial]) throws
     func state() throws -> SearchState?
     func saveState(_ state: SearchState) throws
     func finalists() throws -> [Finalist]
@@ -74,4 +74,9 @@ public struct Finalist: Codable, Sendable, Equatable {
         case name, origin, architecture, parameters, dev, test, seconds, path
         case trialId = "trial_id", latencyMs = "latency_ms", measuredMs = "measured_ms"
     }
+}
+
+extension TrialStore {
+    /// Replaces one trial.
+    public func update(_ trial: Trial) throws { try update([trial]) }
 }

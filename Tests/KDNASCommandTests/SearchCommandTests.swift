@@ -160,4 +160,66 @@ final class SearchCommandTests: CommandLineTestCase {
         let cached = try FileManager.default.contentsOfDirectory(atPath: cache + "/latency")
         XCTAssertEqual(cached.count, 1, "\(cached)")
     }
+
+    /// Successive halving: after each rung the best half of an episode's candidates by reward is distilled
+    /// again on the larger rung; a search killed with SIGKILL in the middle of a rung resumes to the same trials.
+    func testSuccessiveHalvingPromotesTheBestAndResumesMidRungToTheSameResult() throws {
+        let (teacher, task) = try teacherAndTask()
+        let profile = directory.appendingPathComponent("profile.json").path
+        let calibrate = try kdnas(["latency", "calibrate", "--space", "derived", "--teacher", teacher, "--count", "12", "--runs", "3",
+                                   "--seq", "16", "--out", profile, "--threads", "1"])
+        XCTAssertEqual(calibrate.status, 0, calibrate.errors)
+        let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "2", "--candidates", "4", "--proxy-fraction", "0.25",
+                       "--rungs", "0.75x1", "--promote", "0.5", "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0",
+                       "--final-pareto", "0", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
+        let uninterrupted = directory.appendingPathComponent("sh-a").path
+        let first = try kdnas(["search", "--out", uninterrupted] + options)
+        XCTAssertEqual(first.status, 0, first.errors)
+        XCTAssertTrue(first.errors.contains("promoted to rung 1"), first.errors)
+        let trialsA = trials(uninterrupted)
+        XCTAssertEqual(trialsA.count, 8)
+        // Promotion order: in each episode the two best by first-rung reward (then id) went up, and only they.
+        for episode in 1...2 {
+            let members = trialsA.filter { $0.episode == episode }
+            let best = members.sorted { a, b in
+                a.rungResults[0].reward != b.rungResults[0].reward ? a.rungResults[0].reward > b.rungResults[0].reward : a.id < b.id
+            }.prefix(2).map(\.id)
+            XCTAssertEqual(Set(members.filter { $0.rung == 1 }.map(\.id)), Set(best), "episode \(episode)")
+            for trial in members {
+                XCTAssertEqual(trial.rungResults.count, trial.rung + 1)
+                XCTAssertEqual(trial.accuracy, trial.rungResults.last?.accuracy)
+            }
+        }
+
+        // The same search killed once the first promoted candidate of episode 1 has finished its second rung.
+        let killed = directory.appendingPathComponent("sh-b").path
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["search", "--out", killed] + options
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, FileHandle.nullDevice)
+        try process.run()
+        var killedMidRung = false
+        let deadline = Date().addingTimeInterval(120)
+        while process.isRunning && Date() < deadline {
+            let promotedDone = trials(killed).filter { $0.episode == 1 && $0.rungResults.count == 2 }
+            if promotedDone.count == 1 {
+                kill(process.processIdentifier, SIGKILL)
+                killedMidRung = true
+                break
+            }
+            usleep(2_000)
+        }
+        process.waitUntilExit()
+        XCTAssertTrue(killedMidRung, "the search ended before it could be killed in its second rung")
+        let resumed = try kdnas(["search", "--resume", killed, "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.errors)
+        func outcome(_ trial: Trial) -> String {
+            "\(trial.id) \(trial.architecture) \(trial.state) rung \(trial.rung) \(trial.rungResults.map { "\($0.accuracy)/\($0.reward)" }) "
+                + "\(trial.latencyMs ?? -1) \(trial.parameters ?? -1)"
+        }
+        XCTAssertEqual(trials(killed).map(outcome), trialsA.map(outcome))
+        print("successive halving test: killed mid-rung, resumed; \(trialsA.filter { $0.rung == 1 }.count) of 8 candidates promoted, "
+              + "every trial identical to the uninterrupted run")
+    }
 }
+

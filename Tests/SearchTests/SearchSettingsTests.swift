@@ -1,0 +1,33 @@
+@testable import Search
+import XCTest
+
+/// Settings parsed and checked in the library: rungs, promotion, presets.
+final class SearchSettingsTests: XCTestCase {
+    private let settings = SearchSettings(teacher: "t", task: "toy", space: SearchSpace.bertBase)
+
+    func testRungsParseAndMustGrow() throws {
+        XCTAssertEqual(try ProxyRung.list("0.3x1,0.6x2"), [ProxyRung(fraction: 0.3, epochs: 1), ProxyRung(fraction: 0.6, epochs: 2)])
+        XCTAssertEqual(try ProxyRung.list("0.5"), [ProxyRung(fraction: 0.5, epochs: 1)])
+        XCTAssertThrowsError(try ProxyRung.list("0.3y1")) { XCTAssertTrue("\($0)".contains("--rungs 0.3y1"), "\($0)") }
+        var settings = self.settings
+        settings.rungs = try ProxyRung.list("0.3x1")
+        XCTAssertNoThrow(try settings.validate())
+        XCTAssertEqual(settings.allRungs.map(\.fraction), [0.1, 0.3])
+        settings.rungs = try ProxyRung.list("0.05x1")  // a smaller budget than the first rung's 0.1 × 1
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--rungs"), "\($0)") }
+        settings.rungs = []
+        settings.promotion = 1
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--promote"), "\($0)") }
+    }
+
+    func testPresetsAndPromotionCounts() throws {
+        var settings = self.settings
+        try SearchPreset(named: "paper").apply(to: &settings)
+        XCTAssertEqual([settings.episodes, settings.candidatesPerEpisode, settings.finalEpochs], [20, 10, 3])
+        XCTAssertThrowsError(try SearchPreset(named: "fast")) { XCTAssertTrue("\($0)".contains("quick or paper"), "\($0)") }
+        // 8 candidates, then a third of 8 (3), then a third of 3 (1).
+        XCTAssertEqual(SearchRun.evaluationsPerEpisode(candidates: 8, rungs: 3, promotion: 1.0 / 3), 12)
+        XCTAssertEqual(SearchRun.promotedCount(of: 1, share: 0.1), 1)
+        XCTAssertEqual(SearchRun.promotedCount(of: 0, share: 0.5), 0)
+    }
+}
