@@ -259,7 +259,7 @@ final class SearchProgress: SearchObserver, TrainingObserver {
 
     func trialDidStart(_ trial: Trial, finished: Int, total: Int) {
         let what = trial.rung > 0 ? "promoted to rung \(trial.rung)" : trial.explored ? "explore"
-            : String(format: "predicted reward %.4f", trial.predictedReward ?? .nan)
+            : trial.predictedReward.map { String(format: "predicted reward %.4f", $0) } ?? "listed"
         log("search: episode \(trial.episode) candidate \(trial.slot + 1) (\(finished + 1)/\(total)): \(trial.architecture) (\(what))")
     }
 
