@@ -1,18 +1,19 @@
 #!/usr/bin/env bash
-# LSTM controller against random search (and regularised evolution with STRATEGIES="lstm random
+# LSTM controller against random search and regularised evolution (STRATEGIES="lstm random
 # evolution") at an equal candidate budget, over seeds, on rotten-tomatoes: the search stage only
 # (no finalists). Latency is predicted by a calibrated profile so that machine noise does not pick
-# the winner. Prints each run's best reward and the mean ± std per strategy. An experiment, not a test.
+# the winner. Prints each run's best reward and its front's hypervolume (latency under the target, accuracy
+# over the scoring set's majority class), and the mean ± std per strategy. An experiment, not a test.
 #
 # Usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]
-#   env: SEEDS="1 2 3"  STRATEGIES="lstm random"  EXTRA="--preset quick"  (any kdnas search options)
+#   env: SEEDS="1 2 3"  STRATEGIES="lstm random evolution"  EXTRA="--preset quick"  (any kdnas search options)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]}"
 PROFILE="${2:?usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]}"
 OUT="${3:-runs/strategies}"
 SEEDS="${SEEDS:-1 2 3}"
-STRATEGIES="${STRATEGIES:-lstm random}"
+STRATEGIES="${STRATEGIES:-lstm random evolution}"
 EXTRA="${EXTRA:---preset quick}"
 cd "$ROOT"
 swift build -c release --product kdnas --quiet
@@ -30,21 +31,42 @@ python3 - "$OUT" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
 from pathlib import Path
-best = defaultdict(list)
+
+
+def hypervolume(points, reference_latency, reference_accuracy):
+    """Area dominated by the front of (latency, accuracy) points: latency below the reference (the
+    target), accuracy above the reference (the scoring set's majority class), in ms × accuracy."""
+    front, best = [], reference_accuracy
+    for latency, accuracy in sorted(p for p in points if p[0] < reference_latency):
+        if accuracy > best:
+            front.append((latency, accuracy))
+            best = accuracy
+    area = 0.0
+    for i, (latency, accuracy) in enumerate(front):
+        right = front[i + 1][0] if i + 1 < len(front) else reference_latency
+        area += (right - latency) * (accuracy - reference_accuracy)
+    return area
+
+
+best, volumes = defaultdict(list), defaultdict(list)
 for report in sorted(Path(sys.argv[1]).glob("*-seed-*/report.json")):
     data = json.loads(report.read_text())
-    rewards = [t["reward"] for t in data["trials"] if t.get("reward") is not None]
-    top = max(rewards)
-    winner = max((t for t in data["trials"] if t.get("reward") is not None), key=lambda t: t["reward"])
+    done = [t for t in data["trials"] if t.get("reward") is not None]
+    winner = max(done, key=lambda t: t["reward"])
     arch = winner["architecture"]
     strategy = report.parent.name.split("-seed-")[0]
-    best[strategy].append(top)
-    print(f"{report.parent.name}: best reward {top:.4f} over {len(rewards)} candidates "
+    majority = (data.get("teacher") or {}).get("scoring_majority") or 0.5
+    volume = hypervolume([(t["latency_ms"], t["accuracy"]) for t in done], data["target_ms"], majority)
+    best[strategy].append(winner["reward"])
+    volumes[strategy].append(volume)
+    print(f"{report.parent.name}: best reward {winner['reward']:.4f} over {len(done)} candidates "
           f"(L{arch['num_hidden_layers']}-H{arch['hidden_size']}-A{arch['num_attention_heads']}-F{arch['intermediate_size']}-{arch['hidden_act']}, "
-          f"accuracy {winner['accuracy']:.4f}, {winner['latency_ms']:.2f} ms)")
-print("| strategy | best reward (mean ± std) | runs |")
-print("| --- | ---: | ---: |")
+          f"accuracy {winner['accuracy']:.4f}, {winner['latency_ms']:.2f} ms); front hypervolume {volume:.3f} ms·accuracy")
+print("| strategy | best reward (mean ± std) | hypervolume (mean ± std) | runs |")
+print("| --- | ---: | ---: | ---: |")
 for strategy, values in best.items():
     std = statistics.stdev(values) if len(values) > 1 else 0.0
-    print(f"| {strategy} | {statistics.mean(values):.4f} ± {std:.4f} | {len(values)} |")
+    hv = volumes[strategy]
+    hv_std = statistics.stdev(hv) if len(hv) > 1 else 0.0
+    print(f"| {strategy} | {statistics.mean(values):.4f} ± {std:.4f} | {statistics.mean(hv):.3f} ± {hv_std:.3f} | {len(values)} |")
 PY
