@@ -59,6 +59,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs).") var rungs: String?
     @Option(help: "Successive halving: the share of an episode's candidates promoted to the next rung.") var promote: Double?
     @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
+    @Option(help: "Peak learning rate of the candidates' proxy distillations (default: --lr).") var proxyLr: Float?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Longest tokenized input.") var maxLength = 128
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
@@ -150,6 +151,7 @@ struct SearchCommand: ParsableCommand {
         if let proxyEpochs { settings.proxyEpochs = proxyEpochs }
         if let epsilonDecay { settings.epsilonDecay = epsilonDecay }
         if let rungs { settings.rungs = try ProxyRung.list(rungs) }
+        if let proxyLr { settings.proxyLearningRate = proxyLr }
         if let promote { settings.promotion = promote }
         let meter = LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns)
         if latencyProfile == nil && latencyCommand == nil { try meter.check(fits: teacherConfig) }

@@ -44,7 +44,7 @@ public final class CandidateEvaluator {
     /// the rungs of successive halving share the largest rung's cache.
     public func distill(_ architecture: StudentArchitecture, train: EncodedDataset, cacheSource: EncodedDataset? = nil,
                         dev: EncodedDataset, cacheKey: String,
-                        epochs: Int, seed: UInt64, directory: URL, checkpoints: Bool, scoreBeforeTraining: Bool = false,
+                        epochs: Int, learningRate: Float? = nil, seed: UInt64, directory: URL, checkpoints: Bool, scoreBeforeTraining: Bool = false,
                         observer: TrainingObserver? = nil) throws -> Outcome {
         let started = Date()
         var config = architecture.config(from: teacher.config)
@@ -58,7 +58,7 @@ public final class CandidateEvaluator {
         let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: cacheSource ?? train, key: cacheKey)
         var training = TrainingConfiguration()
         (training.epochs, training.learningRate, training.batchSize, training.maxLength, training.seed) =
-            (epochs, settings.learningRate, settings.batchSize, settings.maxLength, seed)
+            (epochs, learningRate ?? settings.learningRate, settings.batchSize, settings.maxLength, seed)
         let batcher = Batcher(dataset: train, batchSize: training.batchSize, order: .bucketed(seed: seed, chunkBatches: 50))
         let trainer = Trainer(configuration: training, parameters: distiller.parameters, directory: directory,
                               batches: { epoch in Array(batcher.batches(epoch: epoch)) },

@@ -220,7 +220,8 @@ public final class SearchRun {
             try? FileManager.default.removeItem(at: folder)  // a trial cut short is redone from the start
             let train = data.proxyTrain(count: Int((Double(data.train.count) * budget.fraction).rounded()))
             let outcome = try evaluator.distill(trial.architecture, train: train, cacheSource: data.proxyTrain, dev: data.scoring,
-                                                cacheKey: "proxy", epochs: budget.epochs, seed: trialSeed(trial.id), directory: folder,
+                                                cacheKey: "proxy", epochs: budget.epochs, learningRate: settings.proxyLearningRate,
+                                                seed: trialSeed(trial.id), directory: folder,
                                                 checkpoints: false, scoreBeforeTraining: rung == 0)
             let primary = data.scoring.dataset.definition.primaryMetricName()
             guard let metric = outcome.metrics[primary], metric.isFinite else {

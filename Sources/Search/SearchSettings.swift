@@ -46,6 +46,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// The architectures of the `list` strategy, in the order they are evaluated.
     public var architectures: [StudentArchitecture]?
     public var learningRate: Float = 1e-4
+    /// The peak learning rate of the candidates' short proxy distillations (nil: `learningRate`, as the final stage).
+    public var proxyLearningRate: Float?
     public var batchSize = 32
     public var maxLength = 128
     /// LSTM strategy: ε schedule and controller training steps per episode.
@@ -71,7 +73,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case teacher, task, space, strategy, episodes, seed, reward, latency, inherit, recipe, baselines
         case candidatesPerEpisode = "candidates_per_episode", proxyFraction = "proxy_fraction", proxyDevSize = "proxy_dev_size"
-        case proxyEpochs = "proxy_epochs", rungs, promotion, scoringSplit = "scoring_split", architectures, learningRate = "learning_rate", batchSize = "batch_size", maxLength = "max_length"
+        case proxyEpochs = "proxy_epochs", rungs, promotion, scoringSplit = "scoring_split", architectures, learningRate = "learning_rate",
+             proxyLearningRate = "proxy_learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
         case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
     }
@@ -85,6 +88,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         guard (1...999).contains(candidatesPerEpisode) else { throw .invalid("--candidates", "1 to 999 candidates per episode") }
         guard proxyFraction > 0, proxyFraction <= 1 else { throw .invalid("--proxy-fraction", "a share in (0, 1]") }
         guard proxyDevSize > 0 else { throw .invalid("--proxy-dev", "a positive number of examples") }
+        guard learningRate > 0, learningRate.isFinite, (proxyLearningRate ?? 1) > 0, (proxyLearningRate ?? 1).isFinite else {
+            throw .invalid("--lr/--proxy-lr", "positive learning rates")
+        }
         var previous = proxyFraction * Double(proxyEpochs)
         for rung in rungs {
             guard rung.fraction > 0, rung.fraction <= 1, rung.epochs > 0, rung.fraction * Double(rung.epochs) > previous else {
