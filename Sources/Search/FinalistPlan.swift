@@ -4,10 +4,10 @@ import Models
 /// Which students the final stage distils on the full training set.
 ///
 /// - `top-N`: the best candidates by reward;
-/// - `front-N`: the front's spread, one per latency band: the best-scoring candidate (by the proxy metric)
-///   whose latency lies in (0.8·a, a] for each anchor a, the anchors spaced geometrically from the fastest
-///   candidate to the target, plus each hand-crafted student's latency, so every baseline meets the best
-///   searched student that is at most as slow;
+/// - `front-N`: the front's spread: the range from the fastest candidate to the target cut into `front`
+///   geometric bands, and the best-scoring candidate (by the proxy metric) of each; then, for each
+///   hand-crafted student, the best-scoring candidate in (0.8·b, b] of its latency b, so every baseline
+///   meets the best searched student that is at most as slow;
 /// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
 ///   half-width shape).
 ///
@@ -22,7 +22,7 @@ public struct FinalistPlan: Equatable, Sendable {
 
     public var entries: [Entry]
 
-    /// The share of an anchor's latency a band reaches down to.
+    /// The share of a baseline's latency its band reaches down to.
     public static let bandFloor = 0.8
 
     /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,
@@ -36,15 +36,17 @@ public struct FinalistPlan: Equatable, Sendable {
         for trial in byReward where entries.count < top && chosen.insert(trial.architecture).inserted {
             entries.append(Entry(name: "top-\(entries.count + 1)", origin: .top, architecture: trial.architecture, trialId: trial.id))
         }
-        var anchors: [Double] = []
+        // Bands (low, high]: the front's, geometric from the fastest candidate (included) to the target, then each baseline's.
+        var bands: [(low: Double, high: Double)] = []
         if front > 0, let fastest = done.map({ $0.latencyMs! }).min(), fastest < target {
-            anchors = (1...front).map { fastest * pow(target / fastest, Double($0) / Double(front)) }
+            let edges = (0...front).map { fastest * pow(target / fastest, Double($0) / Double(front)) }
+            bands = (0..<front).map { (low: $0 == 0 ? 0 : edges[$0], high: $0 == front - 1 ? target : edges[$0 + 1]) }
         }
-        anchors += baselines.map(\.latencyMs)
+        bands += baselines.map { (low: Self.bandFloor * $0.latencyMs, high: $0.latencyMs) }
         var added = 0
-        for anchor in anchors.sorted() {
-            let band = done.filter { $0.latencyMs! <= anchor && $0.latencyMs! > Self.bandFloor * anchor && !chosen.contains($0.architecture) }
-            guard let best = band.max(by: { $0.accuracy! != $1.accuracy! ? $0.accuracy! < $1.accuracy! : $0.id > $1.id }) else { continue }
+        for band in bands {
+            let members = done.filter { $0.latencyMs! <= band.high && $0.latencyMs! > band.low && !chosen.contains($0.architecture) }
+            guard let best = members.max(by: { $0.accuracy! != $1.accuracy! ? $0.accuracy! < $1.accuracy! : $0.id > $1.id }) else { continue }
             chosen.insert(best.architecture)
             added += 1
             entries.append(Entry(name: "front-\(added)", origin: .pareto, architecture: best.architecture, trialId: best.id))

@@ -18,12 +18,12 @@ final class FinalistPlanTests: XCTestCase {
 
     func testTopThenOneBestScoringCandidatePerBandThenBaselines() {
         let trials = [
-            trial(1, architecture(1, 64), accuracy: 0.60, latency: 1.0),    // the fastest
-            trial(2, architecture(1, 128), accuracy: 0.70, latency: 2.9),   // band (2.53, 3.16]: beaten by 3
+            trial(1, architecture(1, 64), accuracy: 0.60, latency: 1.0),    // the fastest: band [1, 3.16]
+            trial(2, architecture(1, 128), accuracy: 0.70, latency: 2.9),   // band [1, 3.16]: beaten by 3
             trial(3, architecture(2, 64), accuracy: 0.74, latency: 3.0),
             trial(4, architecture(2, 128), accuracy: 0.85, latency: 9.5),   // best reward: top-1
-            trial(5, architecture(3, 128), accuracy: 0.79, latency: 9.0),   // band (8, 10]: best left after top-1
-            trial(6, architecture(3, 64), accuracy: 0.78, latency: 6.0),    // the baseline's band (5.6, 7]
+            trial(5, architecture(3, 128), accuracy: 0.79, latency: 9.0),   // band (3.16, 10]: best left after top-1
+            trial(6, architecture(3, 64), accuracy: 0.78, latency: 6.0),    // the baseline's band (5.6, 7], not the front's best
             trial(7, architecture(4, 128), accuracy: 0.82, latency: 30),    // slower than the target: no band
         ]
         var failed = Trial(id: 8, episode: 1, slot: 8, architecture: architecture(4, 64))
@@ -32,18 +32,19 @@ final class FinalistPlanTests: XCTestCase {
         let plan = FinalistPlan(trials: trials + [failed], top: 1, front: 2, target: 10,
                                 baselines: [(name: "baseline-small", architecture: baseline, latencyMs: 7.0)])
         XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "front-2", "front-3", "baseline-small"])
-        XCTAssertEqual(plan.entries.map(\.trialId), [4, 3, 6, 5, nil])
+        XCTAssertEqual(plan.entries.map(\.trialId), [4, 3, 5, 6, nil])
         XCTAssertEqual(plan.entries.map(\.origin), [.top, .pareto, .pareto, .pareto, .baseline])
         XCTAssertEqual(plan.entries.last?.architecture, baseline)
     }
 
     func testEmptyBandsAndChosenArchitecturesAreSkipped() {
         let trials = [trial(1, architecture(1, 64), accuracy: 0.6, latency: 1.0), trial(2, architecture(2, 64), accuracy: 0.8, latency: 9.0)]
-        // Anchors 3.16 and 10: the first band is empty, the second's only member is already top-1.
+        // Bands [1, 3.16] and (3.16, 10]: the first holds the fastest; the second's only member is already top-1.
         let plan = FinalistPlan(trials: trials, top: 1, front: 2, target: 10, baselines: [])
-        XCTAssertEqual(plan.entries.map(\.name), ["top-1"])
-        // Without a top, the second band takes it.
-        XCTAssertEqual(FinalistPlan(trials: trials, top: 0, front: 2, target: 10, baselines: []).entries.map(\.trialId), [2])
+        XCTAssertEqual(plan.entries.map(\.trialId), [2, 1])
+        // A baseline band with no candidate adds nothing.
+        XCTAssertEqual(FinalistPlan(trials: trials, top: 0, front: 0, target: 10,
+                                    baselines: [(name: "b", architecture: architecture(5, 64), latencyMs: 5)]).entries.map(\.trialId), [nil])
     }
 }
 
