@@ -29,22 +29,30 @@ public enum StudentInitializer {
     /// A student of `config` initialised as asked; `seed` draws the random weights.
     public static func make(_ config: BertConfig, from teacher: BertForSequenceClassification,
                             initialization: StudentInitialization, seed: UInt64) throws -> BertForSequenceClassification {
+        // Every size checked before anything is allocated (a listed or configured shape may be anything).
+        try config.validate()
+        if case .inherit = initialization { try checkInheritable(config, from: teacher.config) }
         let student = BertForSequenceClassification(config, seed: seed)
         guard case .inherit(let mapping) = initialization else { return student }
         try inherit(into: student, from: teacher, mapping: mapping)
         return student
     }
 
-    /// Copies the teacher's most important units into `student`, layer by layer.
-    static func inherit(into student: BertForSequenceClassification, from teacher: BertForSequenceClassification,
-                        mapping: LayerMapping) throws {
-        let s = student.config, t = teacher.config
+    /// Throws the first size of `s` larger than the teacher's: an inherited student takes its units from the teacher's.
+    public static func checkInheritable(_ s: BertConfig, from t: BertConfig) throws(StudentShapeError) {
         // Depth first: a deeper student would map some of its layers to teacher layer 0 (the embeddings), which has no weights to copy.
         for (field, a, b) in [("num_hidden_layers", s.numHiddenLayers, t.numHiddenLayers), ("hidden_size", s.hiddenSize, t.hiddenSize), ("intermediate_size", s.intermediateSize, t.intermediateSize),
                               ("vocab_size", s.vocabSize, t.vocabSize), ("max_position_embeddings", s.maxPositionEmbeddings, t.maxPositionEmbeddings),
                               ("type_vocab_size", s.typeVocabSize, t.typeVocabSize), ("num_labels", s.numLabels, t.numLabels)] where a > b {
             throw StudentShapeError(field: field, student: a, teacher: b)
         }
+    }
+
+    /// Copies the teacher's most important units into `student`, layer by layer.
+    static func inherit(into student: BertForSequenceClassification, from teacher: BertForSequenceClassification,
+                        mapping: LayerMapping) throws {
+        let s = student.config, t = teacher.config
+        try checkInheritable(s, from: t)
         // Hidden units: the largest columns of the word embeddings, kept in their original order.
         let hidden = topUnits(columnNorms(teacher.bert.embeddings.word_embeddings.weight), count: s.hiddenSize)
         let e = student.bert.embeddings, te = teacher.bert.embeddings

@@ -58,18 +58,9 @@ struct DistillCommand: ParsableCommand {
         try Distiller.checkTeacher(teacherModel.config, path: teacher, fits: source.definition)
         let memoryBudget = try TeacherCache.memoryBudget(mebibytes: cacheMemory)
         var recipe = DistillationRecipe()
-        recipe.losses = try losses.split(separator: ",").map { name in
-            guard let loss = DistillationRecipe.Loss(rawValue: name.trimmingCharacters(in: .whitespaces).lowercased()) else {
-                throw ValidationError("--losses: unknown loss \(name); expected ce, od, hs, mha, att")
-            }
-            return loss
-        }
-        guard let layerMapping = LayerMapping(rawValue: mapping.lowercased()) else {
-            throw ValidationError("--mapping \(mapping): expected last, uniform, uniform+last or uniform-consecutive")
-        }
-        guard let inheritedLayers = LayerMapping(rawValue: inheritMapping.lowercased()) else {
-            throw ValidationError("--inherit-mapping \(inheritMapping): expected last, uniform, uniform+last or uniform-consecutive")
-        }
+        recipe.losses = try DistillationRecipe.losses(losses)
+        let layerMapping = try DistillationRecipe.mapping(mapping)
+        let inheritedLayers = try DistillationRecipe.mapping(inheritMapping, option: "--inherit-mapping")
         (recipe.mapping, recipe.includeEmbeddings, recipe.temperature, recipe.lambda, recipe.relationHeads) =
             (layerMapping, includeEmbeddings, temperature, lambda, relationHeads)
 

@@ -65,7 +65,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
     @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
-    @Option(help: "Finalists: up to this many more from the Pareto front (quick 1, paper 5).") var finalPareto: Int?
+    @Option(help: "Finalists: the best-scoring candidate of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
     @OptionGroup var engine: EngineOptions
@@ -175,7 +175,8 @@ struct SearchCommand: ParsableCommand {
         var recipe = DistillationRecipe()
         recipe.losses = try DistillationRecipe.losses(losses)
         recipe.mapping = try DistillationRecipe.mapping(mapping)
-        recipe.relationHeads = Self.relationHeads(space: settings.space, teacher: teacherConfig)
+        recipe.relationHeads = SearchSettings.relationHeads(teacherHidden: teacherConfig.hiddenSize, space: settings.space,
+                                                            architectures: settings.architectures)
         settings.recipe = recipe
         (settings.scoringSplit, settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
             (scoringSplit, proxyDev, lr, batchSize, maxLength, controllerSteps)
@@ -185,11 +186,6 @@ struct SearchCommand: ParsableCommand {
         settings.baselines = !noBaselines
         try settings.validate()
         return settings
-    }
-
-    /// The largest of 4, 2, 1 relation heads dividing the teacher's and every student hidden size.
-    static func relationHeads(space: SearchSpace, teacher: BertConfig) -> Int {
-        [4, 2, 1].first { r in ([teacher.hiddenSize] + space.hiddenSizes).allSatisfy { $0 % r == 0 } } ?? 1
     }
 
     func run() throws {
@@ -215,7 +211,7 @@ struct SearchCommand: ParsableCommand {
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
-                                  proxyCount: Int((Double(train.count) * settings.allRungs.map(\.fraction).max()!).rounded()),
+                                  proxyCount: settings.rungExamples(trainCount: train.count).max()!,
                                   scoringSize: settings.proxyDevSize,
                                   scoringSplit: settings.scoringSplit, seed: settings.seed)
         let arguments = savedArguments(Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst()),
@@ -229,7 +225,8 @@ struct SearchCommand: ParsableCommand {
         search.observer = progress
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
             + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; rungs "
-            + settings.allRungs.map { "\(Int((Double(train.count) * $0.fraction).rounded())) train examples × \($0.epochs) epoch(s)" }.joined(separator: ", then ")
+            + zip(settings.rungExamples(trainCount: train.count), settings.allRungs).map { "\($0) train examples × \($1.epochs) epoch(s)" }
+                .joined(separator: ", then ")
             + (settings.rungs.isEmpty ? "" : String(format: " (top %.0f%% promoted)", 100 * settings.promotion))
             + ", scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other \(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
         try search.run()

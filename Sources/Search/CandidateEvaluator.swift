@@ -55,6 +55,9 @@ public final class CandidateEvaluator {
         let initialMetrics = scoreBeforeTraining
             ? Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: TrainingConfiguration().evaluationBatchSize).values } : nil
         let distiller = try Distiller(student: student, teacherConfig: teacher.config, recipe: settings.recipe, seed: seed)
+        if let cacheSource, train.count > cacheSource.count {
+            throw SearchError.invalid("teacher cache", "a training set within its cached source (\(train.count) > \(cacheSource.count) examples)")
+        }
         let cache = settings.recipe.losses == [.ce] ? nil : try teacherCache(distiller.teacherRequest, dataset: cacheSource ?? train, key: cacheKey)
         var training = TrainingConfiguration()
         (training.epochs, training.learningRate, training.batchSize, training.maxLength, training.seed) =

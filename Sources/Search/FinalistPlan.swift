@@ -12,12 +12,14 @@ import Models
 ///   half-width shape).
 ///
 /// Every latency is the run's repeatable figure (predicted or calibrated), never a lone measurement.
-public struct FinalistPlan: Equatable, Sendable {
-    public struct Entry: Equatable, Sendable {
+public struct FinalistPlan: Codable, Equatable, Sendable {
+    public struct Entry: Codable, Equatable, Sendable {
         public var name: String
         public var origin: Finalist.Origin
         public var architecture: StudentArchitecture
         public var trialId: Int?
+
+        enum CodingKeys: String, CodingKey { case name, origin, architecture, trialId = "trial_id" }
     }
 
     public var entries: [Entry]

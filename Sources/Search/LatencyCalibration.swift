@@ -47,7 +47,8 @@ public enum LatencyCalibration {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let spaceText = String(decoding: (try? encoder.encode(space)) ?? Data(), as: UTF8.self)
-        let identity = [Self.machine, "threads \(Engine.threads)", "batch \(settings.batch) seq \(settings.sequenceLength)",
+        let identity = ["kdnas latency calibration v1", Self.machine,
+                        "OPENBLAS_CORETYPE \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "-")", "threads \(Engine.threads)", "batch \(settings.batch) seq \(settings.sequenceLength)",
                         "warmup \(settings.warmup) runs \(settings.runs)", "count \(count) rounds \(rounds)",
                         "vocab \(base.vocabSize) positions \(base.maxPositionEmbeddings) types \(base.typeVocabSize)", spaceText]
             .joined(separator: "\n")
@@ -56,10 +57,12 @@ public enum LatencyCalibration {
         return String(format: "latency-%016llx.json", hash)
     }
 
-    /// The processor's model name and core count, from /proc/cpuinfo (empty where there is none).
+    /// The processor's model name and flags and the core count, from /proc/cpuinfo (empty where there is none).
     public static let machine: String = {
-        let text = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-        let model = text.split(separator: "\n").first { $0.hasPrefix("model name") }.map { String($0.split(separator: ":").last ?? "") } ?? ""
-        return "\(model.trimmingCharacters(in: .whitespaces)) × \(ProcessInfo.processInfo.activeProcessorCount)"
+        let lines = ((try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? "").split(separator: "\n")
+        func field(_ name: String) -> String {
+            lines.first { $0.hasPrefix(name) }.map { String($0.split(separator: ":", maxSplits: 1).last ?? "").trimmingCharacters(in: .whitespaces) } ?? ""
+        }
+        return "\(field("model name")) [\(field("flags").isEmpty ? field("Features") : field("flags"))] × \(ProcessInfo.processInfo.activeProcessorCount)"
     }()
 }

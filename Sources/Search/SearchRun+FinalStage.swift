@@ -5,12 +5,18 @@ import Training
 /// The final stage: the planned finalists distilled on the full training set by one recipe, evaluated on
 /// dev as reported and on test, exported as Hugging Face checkpoints.
 extension SearchRun {
-    /// The finalists for `trials` (see `FinalistPlan`), with the baselines' latencies from the run's source.
+    /// The finalists for `trials` (see `FinalistPlan`), with the baselines' latencies from the run's source;
+    /// planned once and kept, so a resumed final stage distils the same students under the same names and
+    /// seeds even where latencies are measured.
     public func finalistPlan(trials: [Trial], target: Double) throws -> FinalistPlan {
+        if let saved = try store.value("final_plan") { return try JSONDecoder().decode(FinalistPlan.self, from: saved) }
+        if evaluator.latencyModel == nil { try prepareLatencyModel() }
         let baselines = try settings.baselines ? FinalistPlan.baselines(teacher: evaluator.teacher.config).map { baseline in
             (baseline.name, baseline.architecture, try evaluator.latency(of: baseline.architecture).get().milliseconds)
         } : []
-        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target, baselines: baselines)
+        let plan = FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target, baselines: baselines)
+        try store.setValue(try JSONEncoder().encode(plan), for: "final_plan")
+        return plan
     }
 
     /// Distils each finalist on the full training set (resumable per epoch), evaluates and exports it.

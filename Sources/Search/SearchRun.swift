@@ -39,6 +39,20 @@ public final class SearchRun {
                 data: SearchData, store: TrialStore? = nil, calibrationCache: URL? = nil, firstValues: [String: Data] = [:]) throws {
         try settings.validate()
         try Distiller.checkTeacher(teacher.config, path: settings.teacher, fits: data.train.dataset.definition)
+        for architecture in settings.architectures ?? [] {
+            var config = architecture.config(from: teacher.config)
+            config.numLabels = teacher.config.numLabels
+            do {
+                try config.validate()
+                if settings.inherit { try StudentInitializer.checkInheritable(config, from: teacher.config) }
+            } catch {
+                throw SearchError.invalid("--architectures \(architecture)", "a student the teacher can give (\(error))")
+            }
+        }
+        for (rung, count) in settings.rungExamples(trainCount: data.train.count).enumerated() where count < 8 || count > data.proxyTrain.count {
+            throw SearchError.invalid(rung == 0 ? "--proxy-fraction" : "--rungs", "at least 8 training examples per rung, within the proxy set "
+                                      + "of \(data.proxyTrain.count) (rung \(rung) has \(count))")
+        }
         let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
@@ -82,7 +96,7 @@ public final class SearchRun {
     /// A calibrated search's latency model: the run's own once it has one (so a resumed run predicts exactly
     /// as before), else this machine's cached calibration, else a new calibration (then cached).
     public func prepareLatencyModel() throws {
-        guard case .calibrated(let meter, let count) = settings.latency else { return }
+        guard case .calibrated(let meter, let count) = settings.latency, evaluator.latencyModel == nil else { return }
         if let saved = try store.value("latency_profile") {
             evaluator.latencyModel = try JSONDecoder().decode(LatencyProfile.self, from: saved).model
             return
@@ -97,7 +111,7 @@ public final class SearchRun {
             observer?.latencyCalibrationWillStart(count: count)
             profile = try LatencyCalibration.calibrate(space: settings.space, base: evaluator.teacher.config, settings: meter, count: count,
                                                    rounds: rounds)
-            if let cached { try profile.write(to: cached) }
+            if let cached { try? profile.write(to: cached) }  // a cache that cannot be written costs the next run a calibration, nothing more
         }
         try store.setValue(try JSONEncoder().encode(profile), for: "latency_profile")
         evaluator.latencyModel = profile.model
@@ -107,6 +121,7 @@ public final class SearchRun {
     /// A calibrated run also times the teacher five times, for the report's measurement noise.
     public func teacherLatency() throws -> Double {
         if let saved = try store.value("teacher_latency_ms"), let value = Double(String(decoding: saved, as: UTF8.self)) { return value }
+        if evaluator.latencyModel == nil { try prepareLatencyModel() }
         let figure = try evaluator.latency(of: evaluator.teacher).get()
         var values = ["teacher_latency_ms": Data(String(figure.milliseconds).utf8)]
         if case .calibrated(let meter, _) = settings.latency {
@@ -128,12 +143,20 @@ public final class SearchRun {
             test: data.test.flatMap { $0.dataset.isLabeled && $0.count > 0 ? ClassifierEvaluator.evaluate(teacher, on: $0).values : nil },
             parameters: teacher.parameterCount, architecture: StudentArchitecture(teacher.config),
             examples: ["scoring": data.scoring.count, "dev": data.reportDev.count, "test": data.test?.count ?? 0],
-            scoringMajority: data.scoring.labels.flatMap { labels in
-                data.scoring.dataset.definition.isRegression ? nil
-                    : Double(Dictionary(grouping: labels, by: { $0 }).values.map(\.count).max() ?? 0) / Double(max(labels.count, 1))
-            })
+            scoringMajority: Self.constantPredictorScore(on: data.scoring))
         try store.setValue(try JSONEncoder().encode(metrics), for: "teacher_metrics")
         return metrics
+    }
+
+    /// The primary metric of a student that always predicts the scoring set's most common label: what a
+    /// candidate that learnt nothing scores (accuracy: the majority share; Matthews: 0; F1: that of "all positive").
+    static func constantPredictorScore(on scoring: EncodedDataset) -> Double? {
+        let definition = scoring.dataset.definition
+        guard !definition.isRegression, let labels = scoring.labels, !labels.isEmpty else { return nil }
+        let counts = Dictionary(grouping: labels.map { Int($0) }, by: { $0 }).mapValues(\.count)
+        let majority = counts.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }!.key
+        return definition.evaluate(predictions: Array(repeating: majority, count: labels.count), labels: labels.map { Int($0) }).values[
+            definition.primaryMetricName()]
     }
 
     /// Runs (or continues) the episodes, then the final stage.
@@ -201,7 +224,8 @@ public final class SearchRun {
     func promote(episode: Int, to rung: Int, trials: inout [Trial]) throws {
         let members = trials.indices.filter { trials[$0].episode == episode }
         guard !members.contains(where: { trials[$0].rung >= rung }) else { return }
-        let eligible = members.filter { trials[$0].rung == rung - 1 && trials[$0].state == .done && trials[$0].reward != nil }
+        // Finished rung − 1 itself (a candidate whose rung failed keeps an older result and goes no further).
+        let eligible = members.filter { trials[$0].rung == rung - 1 && trials[$0].rungResults.count == rung && trials[$0].state == .done }
             .sorted { trials[$0].reward! != trials[$1].reward! ? trials[$0].reward! > trials[$1].reward! : trials[$0].id < trials[$1].id }
         let promoted = eligible.prefix(Self.promotedCount(of: eligible.count, share: settings.promotion))
         for index in promoted { (trials[index].rung, trials[index].state) = (rung, .pending) }
@@ -218,7 +242,7 @@ public final class SearchRun {
         let budget = settings.allRungs[rung]
         do {
             try? FileManager.default.removeItem(at: folder)  // a trial cut short is redone from the start
-            let train = data.proxyTrain(count: Int((Double(data.train.count) * budget.fraction).rounded()))
+            let train = data.proxyTrain(count: settings.rungExamples(trainCount: data.train.count)[rung])
             let outcome = try evaluator.distill(trial.architecture, train: train, cacheSource: data.proxyTrain, dev: data.scoring,
                                                 cacheKey: "proxy", epochs: budget.epochs, learningRate: settings.proxyLearningRate,
                                                 seed: trialSeed(trial.id), directory: folder,

@@ -82,6 +82,15 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// The share of train and the epochs of each rung, the first one included.
     public var allRungs: [ProxyRung] { [ProxyRung(fraction: proxyFraction, epochs: proxyEpochs)] + rungs }
 
+    /// The training examples of each rung, from a training set of `trainCount`; the last is the proxy set's size.
+    public func rungExamples(trainCount: Int) -> [Int] { allRungs.map { Int((Double(trainCount) * $0.fraction).rounded()) } }
+
+    /// The largest of 4, 2, 1 relation heads dividing the teacher's hidden size and every student's the search can try.
+    public static func relationHeads(teacherHidden: Int, space: SearchSpace, architectures: [StudentArchitecture]?) -> Int {
+        let sizes = [teacherHidden] + space.hiddenSizes + (architectures ?? []).map(\.hiddenSize)
+        return [4, 2, 1].first { r in sizes.allSatisfy { $0 % r == 0 } } ?? 1
+    }
+
     /// Throws the first setting that cannot work.
     public func validate() throws(SearchError) {
         guard episodes > 0 else { throw .invalid("--episodes", "a positive number") }

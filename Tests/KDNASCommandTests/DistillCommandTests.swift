@@ -46,7 +46,7 @@ final class DistillCommandTests: CommandLineTestCase {
 
         let unknown = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", directory.appendingPathComponent("x").path,
                                  "--losses", "od,magic"] + task)
-        XCTAssertTrue(unknown.errors.contains("unknown loss magic"), unknown.errors)
+        XCTAssertTrue(unknown.errors.contains("--losses: expected a comma-separated list of ce, od, hs, mha, att (got magic)"), unknown.errors)
         let heads = try kdnas(["distill", "--teacher", teacher.path, "--student", "tiny", "--init", "random",
                                "--out", directory.appendingPathComponent("y").path, "--losses", "att"] + task)
         XCTAssertTrue(heads.errors.contains("equal head counts (teacher 4, student 2)"), heads.errors)
