@@ -12,6 +12,10 @@ import TensorCore
 public enum SafeTensors {
     /// Every tensor of the file at `url`, by name.
     public static func read(_ url: URL) throws(SafeTensorsError) -> [String: Tensor] {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw SafeTensorsError(file: url.path, problem: "is a folder; expected a safetensors file")
+        }
         let data: Data
         do { data = try Data(contentsOf: url, options: .alwaysMapped) } catch {
             throw SafeTensorsError(file: url.path, problem: "cannot be read: \(error.localizedDescription)")

@@ -4,11 +4,11 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
     public static func write(_ data: Data, to url: URL) throws {
+        try checkDestination(url)
         let directory = url.deletingLastPathComponent()
-        try OutputFolder.create(directory)
         let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])
+            throw OutputPathError(path: temporary.path, problem: "cannot be created; expected a folder you can write to")
         }
         do {
             let handle = try FileHandle(forWritingTo: temporary)
@@ -16,15 +16,23 @@ public enum AtomicFile {
             try handle.synchronize()
             try handle.close()
             if rename(temporary.path, url.path) != 0 {
-                throw CocoaError(.fileWriteUnknown, userInfo: [
-                    NSFilePathErrorKey: url.path,
-                    NSLocalizedDescriptionKey: "cannot rename \(temporary.path) to \(url.path): \(String(cString: strerror(errno)))",
-                ])
+                throw OutputPathError(path: url.path, problem: "cannot be replaced (\(String(cString: strerror(errno))))")
             }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
         }
+    }
+
+    /// Throws an `OutputPathError` naming `url` unless a file can be written there: not a folder,
+    /// and in a folder that exists or can be made (which this creates). Commands that work long
+    /// before they write call it first, so that a bad output path fails at once.
+    public static func checkDestination(_ url: URL) throws(OutputPathError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw OutputPathError(path: url.standardizedFileURL.path, problem: "is a folder; expected a file path")
+        }
+        try OutputFolder.create(url.deletingLastPathComponent())
     }
 }
 

@@ -32,10 +32,12 @@ public struct TokenizerConfiguration: Equatable, Sendable {
 
     /// Reads `tokenizer_config.json`; a missing file gives the defaults.
     public init(contentsOf url: URL) throws(TokenizerError) {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             self.init()
             return
         }
+        guard !isDirectory.boolValue else { throw .malformedConfiguration(url, reason: "it is a folder; expected a JSON file") }
         let data: Data
         do {
             data = try Data(contentsOf: url)

@@ -43,9 +43,11 @@ public struct Vocabulary: Sendable {
     ///
     /// Line ends are read as Python's text mode does: "\r\n" and a lone "\r" count as "\n".
     public init(contentsOf url: URL) throws(TokenizerError) {
-        guard FileManager.default.fileExists(atPath: url.path) else {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
             throw .missingVocabulary(url)
         }
+        guard !isDirectory.boolValue else { throw .unreadableVocabulary(url, reason: "it is a folder") }
         let data: Data
         do {
             data = try Data(contentsOf: url)

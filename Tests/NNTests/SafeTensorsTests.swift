@@ -92,4 +92,12 @@ final class SafeTensorsTests: XCTestCase {
             XCTAssertThrowsError(try SafeTensors.decode(data, file: "f")) { XCTAssertEqual("\($0)", "f: tensor \"t0\": 8 bytes for shape [1] of F32; expected 4") }
         }
     }
+
+    func testAFolderWhereTheFileShouldBeIsNamed() throws {
+        let folder = directory.appendingPathComponent("model.safetensors")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        XCTAssertThrowsError(try SafeTensors.read(folder)) { error in
+            XCTAssertEqual("\(error)", "\(folder.path): is a folder; expected a safetensors file")
+        }
+    }
 }

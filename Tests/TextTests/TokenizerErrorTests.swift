@@ -110,4 +110,17 @@ final class TokenizerErrorTests: XCTestCase {
         XCTAssertNoThrow(try BertTokenizer.check(maxLength: nil))
         XCTAssertNoThrow(try BertTokenizer.check(maxLength: 1))
     }
+
+    func testAFolderWhereAFileShouldBeIsNamedNotAFoundationError() throws {
+        let vocabulary = directory.appendingPathComponent("vocab.txt")
+        try FileManager.default.createDirectory(at: vocabulary, withIntermediateDirectories: true)
+        // Compared as messages: a URL to an existing folder differs from the path's URL by a trailing slash.
+        XCTAssertEqual(loadError()?.description, "\(vocabulary.path): cannot read the vocabulary (it is a folder); expected UTF-8 text, one token per line")
+        try FileManager.default.removeItem(at: vocabulary)
+        try write(minimalVocabulary, to: "vocab.txt")
+        let configuration = directory.appendingPathComponent("tokenizer_config.json")
+        try FileManager.default.createDirectory(at: configuration, withIntermediateDirectories: true)
+        XCTAssertEqual(loadError()?.description, "\(configuration.path): malformed tokenizer configuration: it is a folder; expected a JSON file")
+        XCTAssertFalse(loadError()?.description.contains("NSCocoaErrorDomain") ?? true)
+    }
 }
