@@ -16,11 +16,17 @@ struct EngineOptions: ParsableArguments {
     @Option(help: "Threads for kernels and BLAS (default: KDNAS_THREADS or all cores).")
     var threads: Int?
 
+    /// The most threads `--threads` accepts: far beyond any core count, and few enough to start.
+    static let maximumThreads = 4096
+
     /// Applies the thread count.
     func apply() throws {
         Engine.configure()
         if let threads {
             guard threads > 0 else { throw ValidationError("--threads must be positive, got \(threads)") }
+            guard threads <= Self.maximumThreads else {
+                throw ValidationError("--threads \(threads): expected at most \(Self.maximumThreads)")
+            }
             Engine.threads = threads
         }
     }
@@ -174,11 +180,15 @@ struct ModelSource: ParsableArguments {
         guard (config == nil) != (model == nil) else { throw ValidationError("give exactly one of --config and --model") }
     }
 
-    /// The model, checked to take sequences of `length` tokens.
-    func load(length: Int) throws -> BertForSequenceClassification {
-        let network = try config.map { BertForSequenceClassification(try BertConfig(contentsOf: URL(fileURLWithPath: $0)), seed: 0) }
-            ?? ModelFolder(model!).model
-        try LatencyMeter.Settings(sequenceLength: length).check(fits: network.config)
-        return network
+    /// The model, checked to run with `settings` (batch, sequence length, runs).
+    func load(_ settings: LatencyMeter.Settings) throws -> BertForSequenceClassification {
+        if let model {
+            let network = try ModelFolder(model).model
+            try settings.check(fits: network.config)
+            return network
+        }
+        let config = try BertConfig(contentsOf: URL(fileURLWithPath: self.config!))
+        try settings.check(fits: config)  // before any allocation: a batch too large to allocate is an error, not a trap
+        return BertForSequenceClassification(config, seed: 0)
     }
 }

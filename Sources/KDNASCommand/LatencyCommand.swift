@@ -64,7 +64,7 @@ struct LatencyCommand: ParsableCommand {
         func run() throws {
             try engine.apply()
             let settings = shape.settings
-            let network = try source.load(length: settings.sequenceLength)
+            let network = try source.load(settings)
             var result: [String: Any] = ["batch": settings.batch, "seq": settings.sequenceLength, "threads": Engine.threads,
                                          "parameters": network.parameterCount]
             if let predict {
@@ -123,6 +123,7 @@ struct LatencyCommand: ParsableCommand {
 
         func validate() throws {
             guard count >= 8 else { throw ValidationError("--count must be at least 8 (a quarter is held out)") }
+            guard count <= 100_000 else { throw ValidationError("--count \(count): expected at most 100000 configurations") }
         }
 
         func run() throws {
@@ -131,7 +132,10 @@ struct LatencyCommand: ParsableCommand {
             let (space, notice) = try SearchSpace.loadWithNotice(space, teacher: teacherConfig)
             if let notice { log("calibrate: \(notice)") }
             let settings = shape.settings
-            let progress = TaskProgress(label: "calibrate", total: count)
+            // The output path is checked before minutes of measuring, not after.
+            try AtomicFile.checkDestination(URL(fileURLWithPath: out))
+            // A space smaller than --count is measured whole.
+            let progress = TaskProgress(label: "calibrate", total: min(count, space.validCount))
             let profile = try LatencyCalibration.calibrate(space: space, base: teacherConfig ?? BertConfig(), settings: settings, count: count,
                                                            seed: seed) { done, _, architecture, milliseconds in
                 progress.update(done, detail: String(format: "%@ %.2f ms", architecture.description, milliseconds))

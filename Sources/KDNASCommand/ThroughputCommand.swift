@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Latency
 import Models
 import NN
 import TensorCore
@@ -28,11 +29,15 @@ struct ThroughputCommand: ParsableCommand {
 
     func validate() throws {
         guard batch > 0, seq > 0, steps > 0 else { throw ValidationError("--batch, --seq and --steps must be positive") }
+        guard steps <= LatencyMeter.Settings.maximumRuns else {
+            throw ValidationError("--steps \(steps): expected at most \(LatencyMeter.Settings.maximumRuns)")
+        }
     }
 
     func run() throws {
         try engine.apply()
-        let network = try source.load(length: seq)
+        // One warm-up step and `steps` timed ones, checked as a latency measurement of this shape is.
+        let network = try source.load(LatencyMeter.Settings(batch: batch, sequenceLength: seq, warmup: 1, runs: 1))
         let settings = network.config
         var generator = RandomGenerator(seed: 1)
         let ids = (0..<(batch * seq)).map { _ in Int(generator.next() % UInt64(settings.vocabSize)) }

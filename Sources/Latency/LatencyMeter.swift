@@ -51,17 +51,34 @@ public enum LatencyMeter {
             case batch, sequenceLength = "seq", warmup, runs
         }
 
+        /// The most timed (or warm-up) runs a measurement takes.
+        public static let maximumRuns = 100_000
+        /// The most tokens (batch × sequence length) in one call: BERT-base's activations at this size take
+        /// about 13 GB.
+        public static let maximumTokens = 1 << 20
+
         /// Throws unless a model of `config` can be timed with these settings: positive batch, length
-        /// and runs, no negative warm-up, and no more tokens than the model's max_position_embeddings
-        /// (the inference session stops on a longer sequence, which has no position embeddings).
+        /// and runs, no negative warm-up, at most `maximumRuns` runs and `maximumTokens` tokens per call,
+        /// and no more tokens than the model's max_position_embeddings (the inference session stops on a
+        /// longer sequence, which has no position embeddings).
         public func check(fits config: BertConfig) throws(LatencySettingsError) {
             for (option, value) in [("--batch", batch), ("--seq", sequenceLength), ("--runs", runs)] where value <= 0 {
                 throw LatencySettingsError(option: option, value: value, expected: "a positive integer")
             }
             if warmup < 0 { throw LatencySettingsError(option: "--warmup", value: warmup, expected: "0 or more") }
+            // Bounded so that the token buffers and the timings can be allocated (a huge value stopped the
+            // program in an allocation) and a measurement ends.
+            for (option, value) in [("--runs", runs), ("--warmup", warmup)] where value > Self.maximumRuns {
+                throw LatencySettingsError(option: option, value: value, expected: "at most \(Self.maximumRuns) runs")
+            }
             guard sequenceLength <= config.maxPositionEmbeddings else {
                 throw LatencySettingsError(option: "--seq", value: sequenceLength,
                                            expected: "at most the model's max_position_embeddings \(config.maxPositionEmbeddings)")
+            }
+            let (tokens, overflow) = batch.multipliedReportingOverflow(by: sequenceLength)
+            guard !overflow, tokens <= Self.maximumTokens else {
+                throw LatencySettingsError(option: "--batch", value: batch,
+                                           expected: "at most \(Self.maximumTokens) tokens per call (--batch × --seq; --seq is \(sequenceLength))")
             }
         }
     }

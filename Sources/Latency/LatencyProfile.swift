@@ -56,6 +56,12 @@ public struct LatencyProfile: Codable, Sendable {
         guard profile.model.coefficients.count == LatencyModel.featureNames.count else {
             throw LatencyProfileError(file: path, problem: "model.coefficients has \(profile.model.coefficients.count) values; expected \(LatencyModel.featureNames.count)")
         }
+        let settings = profile.model.settings
+        for (field, value) in [("batch", settings.batch), ("seq", settings.sequenceLength), ("runs", settings.runs),
+                               ("threads", profile.model.threads)] where value <= 0 {
+            let key = field == "threads" ? "model.threads" : "model.settings.\(field)"
+            throw LatencyProfileError(file: path, problem: "\(key) is \(value); expected a positive integer")
+        }
         // The fit is non-negative: a negative or non-finite coefficient would predict negative or NaN latencies.
         if let index = profile.model.coefficients.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
             throw LatencyProfileError(file: path, problem: "model.coefficients[\(index)] (\(LatencyModel.featureNames[index])) is "

@@ -80,4 +80,36 @@ final class LatencyModelTests: XCTestCase {
             XCTAssertEqual("\(error)", "--batch 0: expected a positive integer")
         }
     }
+
+    func testHugeSettingsAreRefusedBeforeAnythingIsAllocated() {
+        let config = BertConfig()
+        XCTAssertThrowsError(try LatencyMeter.Settings(batch: 1 << 40, sequenceLength: 8).check(fits: config)) { error in
+            XCTAssertEqual("\(error)", "--batch 1099511627776: expected at most 1048576 tokens per call (--batch × --seq; --seq is 8)")
+        }
+        XCTAssertThrowsError(try LatencyMeter.Settings(batch: Int.max, sequenceLength: 2).check(fits: config)) { error in
+            XCTAssertTrue("\(error)".hasPrefix("--batch \(Int.max): expected at most"), "\(error)")  // overflowing product
+        }
+        XCTAssertThrowsError(try LatencyMeter.Settings(runs: 1 << 40).check(fits: config)) { error in
+            XCTAssertEqual("\(error)", "--runs 1099511627776: expected at most 100000 runs")
+        }
+        XCTAssertThrowsError(try LatencyMeter.Settings(warmup: 100_001).check(fits: config)) { error in
+            XCTAssertEqual("\(error)", "--warmup 100001: expected at most 100000 runs")
+        }
+    }
+
+    func testAProfileWithNonPositiveSettingsOrThreadsIsRefused() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-profile-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("profile.json")
+        for (settings, threads, field) in [(LatencyMeter.Settings(batch: 0), 1, "model.settings.batch is 0"),
+                                           (LatencyMeter.Settings(sequenceLength: -4), 1, "model.settings.seq is -4"),
+                                           (LatencyMeter.Settings(), 0, "model.threads is 0")] {
+            let model = LatencyModel(coefficients: Array(repeating: 1, count: LatencyModel.featureNames.count), settings: settings, threads: threads)
+            let error = PredictionError(model: model, samples: [])
+            try LatencyProfile(space: "s", model: model, heldOut: error, fitted: error, measurements: []).write(to: file)
+            XCTAssertThrowsError(try LatencyProfile.read(file.path)) { error in
+                XCTAssertEqual("\(error)", "\(file.path): \(field); expected a positive integer")
+            }
+        }
+    }
 }
