@@ -28,11 +28,16 @@ public struct TrainingConfiguration: Codable, Sendable, Equatable {
     public init() {}
 
     /// The first problem with these settings, naming the option.
+    /// The most epochs a run takes: far beyond any fine-tuning, and never an overflowing step count.
+    public static let maximumEpochs = 1_000_000
+
     public func validate() throws(TrainingError) {
         func require(_ condition: Bool, _ option: String, _ expected: String) throws(TrainingError) {
             if !condition { throw TrainingError.invalidOption(option, expected: expected) }
         }
         try require(epochs > 0, "--epochs", "a positive integer")
+        // Bounded so that the run's step count (epochs × steps per epoch) cannot overflow.
+        try require(epochs <= Self.maximumEpochs, "--epochs", "at most \(Self.maximumEpochs)")
         try require(learningRate > 0 && learningRate.isFinite, "--lr", "a positive learning rate")
         try require(batchSize > 0, "--batch-size", "a positive integer")
         try require(maxLength >= 4, "--max-length", "at least 4 (room for [CLS], [SEP] and text)")

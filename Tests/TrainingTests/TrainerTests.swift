@@ -98,6 +98,9 @@ final class TrainerTests: XCTestCase {
         var configuration = TrainingConfiguration()
         configuration.learningRate = -1
         XCTAssertThrowsError(try configuration.validate()) { XCTAssertEqual("\($0)", "--lr: expected a positive learning rate") }
+        configuration = TrainingConfiguration()
+        configuration.epochs = 1 << 62  // epochs × steps per epoch overflowed in Trainer.run and trapped
+        XCTAssertThrowsError(try configuration.validate()) { XCTAssertEqual("\($0)", "--epochs: expected at most 1000000") }
 
         let (model, batches) = setUp(seed: 3)
         try trainer(model, batches, epochs: 1).run()
