@@ -52,8 +52,10 @@ public struct DistillationRecipe: Codable, Sendable, Equatable {
         if losses.contains(.att), teacher.numAttentionHeads != student.numAttentionHeads {
             throw .invalid("--losses att", "equal head counts (teacher \(teacher.numAttentionHeads), student \(student.numAttentionHeads))")
         }
-        if losses.contains(.od), !(0...1).contains(lambda) || temperature <= 0 {
-            throw .invalid("--lambda/--temperature", "λ in [0, 1] and τ > 0")
+        if losses.contains(.od) {
+            // A NaN or infinite τ passed `temperature <= 0` and made every loss NaN.
+            guard (0...1).contains(lambda) else { throw .invalid("--lambda \(lambda)", "λ in [0, 1]") }
+            guard temperature > 0, temperature.isFinite else { throw .invalid("--temperature \(temperature)", "a positive, finite τ") }
         }
         guard teacher.numLabels == student.numLabels else {
             throw .invalid("student num_labels", "the teacher's \(teacher.numLabels)")

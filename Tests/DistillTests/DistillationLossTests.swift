@@ -1,5 +1,6 @@
 import Distill
 import Foundation
+import Models
 import NN
 import TensorCore
 import TestSupport
@@ -71,6 +72,18 @@ final class DistillationLossTests: XCTestCase {
         let teacher = f["att.teacher"]!
         check("att", f, inputs: [("att.student", "att.grad.student")]) {
             DistillationLosses.attentionMaps(student: $0[0], teacher: teacher)
+        }
+    }
+
+    func testANonFiniteTemperatureOrLambdaIsRefused() {
+        let config = BertConfig()
+        for (temperature, lambda, message) in [(Float.nan, Float(0.5), "--temperature nan: expected a positive, finite τ"),
+                                               (.infinity, 0.5, "--temperature inf: expected a positive, finite τ"),
+                                               (0, 0.5, "--temperature 0.0: expected a positive, finite τ"),
+                                               (2, .nan, "--lambda nan: expected λ in [0, 1]")] {
+            var recipe = DistillationRecipe()
+            (recipe.losses, recipe.temperature, recipe.lambda) = ([.od], temperature, lambda)
+            XCTAssertThrowsError(try recipe.validate(teacher: config, student: config)) { XCTAssertEqual("\($0)", message) }
         }
     }
 }
