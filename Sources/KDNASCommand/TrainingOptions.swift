@@ -67,8 +67,18 @@ struct TrainingOptions: ParsableArguments {
     }
 }
 
-/// The test split encoded, when the task has one with labels.
-func labelledTest(_ source: any TaskSource, tokenizer: BertTokenizer, maxLength: Int) -> EncodedDataset? {
-    guard let test = try? source.load(.test), test.isLabeled, !test.examples.isEmpty else { return nil }
+/// The test split encoded, when the task has one with labels. A task without a test split (or a GLUE
+/// folder without test.tsv) has none; a test file that is there but malformed is an error naming it,
+/// not a run that silently reports no test metrics.
+func labelledTest(_ source: any TaskSource, tokenizer: BertTokenizer, maxLength: Int) throws -> EncodedDataset? {
+    let test: Dataset
+    do {
+        test = try source.load(.test)
+    } catch TaskError.splitNotAvailable {
+        return nil
+    } catch TaskError.missingFile where !(source is GenericTask) {
+        return nil
+    }
+    guard test.isLabeled, !test.examples.isEmpty else { return nil }
     return EncodedDataset(test, tokenizer: tokenizer, maxLength: maxLength)
 }

@@ -16,4 +16,13 @@ public enum Split: String, Sendable, Hashable, CaseIterable, Codable, CustomStri
 
     /// The name used in messages and file names ("train", "dev", "devMismatched", ...).
     public var description: String { rawValue }
+
+    /// The name `--split` takes ("dev-mismatched"), for messages about the option.
+    public var optionName: String {
+        switch self {
+        case .devMismatched: "dev-mismatched"
+        case .testMismatched: "test-mismatched"
+        default: rawValue
+        }
+    }
 }

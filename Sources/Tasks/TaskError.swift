@@ -49,7 +49,7 @@ public enum TaskError: Error, Equatable, Sendable, CustomStringConvertible {
         case .unreadableFile(let url, let reason):
             return "\(url.path): cannot read the file (\(reason)); expected UTF-8 text"
         case .splitNotAvailable(let task, let split):
-            return "task \(task) has no \(split) split"
+            return "task \(task) has no \(split.optionName) split"
         case .wrongColumnCount(let url, let line, let found, let expected):
             return "\(url.path):\(line): \(found) columns, expected \(expected)"
         case .unexpectedHeader(let url, let line, let column, let found, let expected):

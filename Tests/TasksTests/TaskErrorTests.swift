@@ -132,4 +132,8 @@ final class TaskErrorTests: XCTestCase {
         try data.write(to: url)
         assertError(["SST-2/train.tsv", "invalid UTF-8 on line 3"]) { _ = try glue(.sst2).load(.train) }
     }
+
+    func testAMissingSplitIsNamedAsTheOptionSpellsIt() {
+        assertError(["task rte has no dev-mismatched split"]) { _ = try glue(.rte).load(.devMismatched) }
+    }
 }
