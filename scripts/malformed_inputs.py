@@ -42,28 +42,7 @@ HUGE = "99999999999999999999"  # does not fit an Int
 
 # Cases whose fix belongs in a file this suite's author may not edit: name -> the pending fix.
 # They still run; they are reported apart and not counted as passed.
-KNOWN_FAILURES = {
-    "numeric/search-episodes-4611686018427387904":
-        "Sources/Search: SearchSettings.validate bounds --episodes (e.g. at most 10^5); SearchRun.run's "
-        "episodes × evaluations per episode (SearchRun.swift:173) and validate's episodes × candidates overflow and trap",
-    "numeric/search-latency-seq-41":
-        "SearchCommand.settings: a LatencySettingsError from meter.check names --seq/--batch/--runs; rethrow it as "
-        "--latency-seq/--latency-batch/--latency-runs",
-    "numeric/search-epsilon-decay-nan":
-        "SearchCommand.validate (or SearchSettings.validate): require a finite --epsilon-decay ≥ 0 (NaN passes "
-        "`epsilonDecay < 0` and fails later as EncodingError.invalidValue)",
-    "path/search-out-file":
-        "Sources/Search/SearchRun.swift:57: create the run folder with OutputFolder.create(directory) instead of "
-        "FileManager.createDirectory (NSCocoaErrorDomain 516)",
-    "path/search-out-under-file":
-        "Sources/Search/SearchRun.swift:57: OutputFolder.create(directory) (NSCocoaErrorDomain 512)",
-    "state/report-foreign-sqlite":
-        "Sources/Search: SQLiteTrialStore.init must refuse a database with tables but no KDNAS migration (it migrates "
-        "a foreign file), and \"the store holds no search settings\" must name the store's path",
-    "state/report-no-settings":
-        "Sources/Search: the SearchError for a store without settings (\"the store holds no search settings\") must "
-        "name the store's path",
-}
+KNOWN_FAILURES: dict[str, str] = {}
 
 
 class Case:

@@ -154,7 +154,13 @@ struct SearchCommand: ParsableCommand {
         if let proxyLr { settings.proxyLearningRate = proxyLr }
         if let promote { settings.promotion = promote }
         let meter = LatencyMeter.Settings(batch: latencyBatch, sequenceLength: latencySeq, warmup: 2, runs: latencyRuns)
-        if latencyProfile == nil && latencyCommand == nil { try meter.check(fits: teacherConfig) }
+        if latencyProfile == nil && latencyCommand == nil {
+            do { try meter.check(fits: teacherConfig) } catch {
+                // The meter's options are --batch, --seq, --runs; search spells them --latency-….
+                let option = "--latency-" + error.option.dropFirst(2)
+                throw ValidationError("\(option) \(error.value): expected \(error.expected)")
+            }
+        }
         if let latencyProfile {
             settings.latency = .predicted(profile: URL(fileURLWithPath: latencyProfile).standardizedFileURL.path)
         } else if let latencyCommand {

@@ -9,6 +9,7 @@ import GRDB
 public final class SQLiteTrialStore: TrialStore {
     private let database: DatabaseQueue
     public let path: String
+    public var location: String { path }
 
     /// Opens (creating if needed) the store at `path`; `readOnly` opens an existing store without
     /// changing it (a report or a monitor beside a running search). Another process's write lock
@@ -23,6 +24,11 @@ public final class SQLiteTrialStore: TrialStore {
             configuration.busyMode = .timeout(30)
             configuration.readonly = readOnly
             database = try DatabaseQueue(path: path, configuration: configuration)
+            // Another program's database: never add KDNAS tables to it.
+            let foreign = try database.read { db in
+                try !db.tableExists("grdb_migrations") && Int.fetchOne(db, sql: "SELECT count(*) FROM sqlite_master WHERE type = 'table'")! > 0
+            }
+            if foreign { throw SearchError.corruptState("\(path): is an SQLite database of another program (no KDNAS tables); expected a KDNAS search store") }
             if readOnly { return }
             var migrator = DatabaseMigrator()
             migrator.registerMigration("v1") { db in
@@ -37,6 +43,8 @@ public final class SQLiteTrialStore: TrialStore {
                     """)
             }
             try migrator.migrate(database)
+        } catch let error as SearchError {
+            throw error
         } catch {
             throw SearchError.corruptState("\(path): cannot be opened as a KDNAS search store (\(error))")
         }

@@ -18,7 +18,7 @@ public struct SearchReport {
 
     /// Reads the run in `store`.
     public init(store: TrialStore, metric: String) throws {
-        guard let data = try store.value("settings") else { throw SearchError.corruptState("the store holds no search settings") }
+        guard let data = try store.value("settings") else { throw SearchError.corruptState("\(store.location): holds no search settings; expected the store of a kdnas search") }
         settings = try JSONDecoder().decode(SearchSettings.self, from: data)
         trials = try store.trials()
         finalists = try store.finalists()

@@ -54,7 +54,7 @@ public final class SearchRun {
                                       + "of \(data.proxyTrain.count) (rung \(rung) has \(count))")
         }
         let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try OutputFolder.create(directory)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

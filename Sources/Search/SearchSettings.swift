@@ -93,7 +93,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
 
     /// Throws the first setting that cannot work.
     public func validate() throws(SearchError) {
-        guard episodes > 0 else { throw .invalid("--episodes", "a positive number") }
+        guard (1...100_000).contains(episodes) else { throw .invalid("--episodes", "1 to 100000 episodes") }
+        guard epsilonStart.isFinite, epsilonDecay.isFinite, epsilonDecay >= 0 else { throw .invalid("--epsilon-decay", "a finite number ≥ 0") }
+        guard (0...1_000_000).contains(controllerSteps) else { throw .invalid("--controller-steps", "0 to 10^6 steps") }
         guard (1...999).contains(candidatesPerEpisode) else { throw .invalid("--candidates", "1 to 999 candidates per episode") }
         guard proxyFraction > 0, proxyFraction <= 1 else { throw .invalid("--proxy-fraction", "a share in (0, 1]") }
         guard proxyDevSize > 0 else { throw .invalid("--proxy-dev", "a positive number of examples") }

@@ -5,6 +5,8 @@ import Foundation
 /// `SQLiteTrialStore` is the implementation for one machine (a PostgreSQL store for several
 /// machines would implement the same interface).
 public protocol TrialStore: AnyObject {
+    /// Where the store is (a file path, a URL), for messages.
+    var location: String { get }
     /// A saved value (settings, teacher latency, …) by key.
     func value(_ key: String) throws -> Data?
     func setValue(_ value: Data, for key: String) throws
