@@ -176,7 +176,7 @@ def table(args):
     # Successive halving, simulated from two variants whose training sets are nested prefixes of one
     # seeded order (as the search's rungs are): every candidate at LOW, the top third by reward promoted
     # to HIGH; promoted candidates rank above the rest (by their HIGH score), the rest by LOW.
-    low, high = runs.get("p05-e1-dev"), runs.get("p30-e1-dev")
+    low, high = runs.get("p05-e1-lr5e-4-dev"), runs.get("p30-e1-lr5e-4-dev")
     if low and high:
         high_by_key = {key_of(t["architecture"]): t for t in high["trials"] if t.get("state") == "done"}
         base = [t for t in low["trials"] if t.get("state") == "done" and key_of(t["architecture"]) in high_by_key]
@@ -189,7 +189,7 @@ def table(args):
                                   reward=(1 + top["reward"]) if k in promoted else t["reward"],
                                   seconds=t["seconds"] + (high_by_key[k]["seconds"] if k in promoted else 0)))
         passes = low["settings"]["proxy_fraction"] + len(promoted) / len(base) * high["settings"]["proxy_fraction"]
-        runs["SH p05 → ⅓ at p30 (simulated)"] = dict(low, trials=simulated, settings=dict(low["settings"], proxy_fraction=passes, proxy_epochs=1))
+        runs["SH p05 → ⅓ at p30, lr 5e-4 (simulated)"] = dict(low, trials=simulated, settings=dict(low["settings"], proxy_fraction=passes, proxy_epochs=1))
     rows = []
     params_done = False
     for name, report in runs.items():

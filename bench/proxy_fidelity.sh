@@ -27,7 +27,7 @@ TRUTH_EPOCHS="${TRUTH_EPOCHS:-1}"
 SEED="${SEED:-1}"
 THREADS="${THREADS:-2}"
 JOBS="${JOBS:-1}"
-VARIANTS="${VARIANTS:-p10-e1-train:--proxy-fraction 0.1 --proxy-epochs 1 --scoring train;p05-e1-dev:--proxy-fraction 0.05 --proxy-epochs 1;p10-e1-lr5e-4-dev:--proxy-fraction 0.1 --proxy-epochs 1 --proxy-lr 5e-4;p05-e2-dev:--proxy-fraction 0.05 --proxy-epochs 2;p30-e1-dev:--proxy-fraction 0.3 --proxy-epochs 1}"
+VARIANTS="${VARIANTS:-p10-e1-train:--proxy-fraction 0.1 --proxy-epochs 1 --scoring train;p05-e1-dev:--proxy-fraction 0.05 --proxy-epochs 1;p10-e1-lr5e-4-dev:--proxy-fraction 0.1 --proxy-epochs 1 --proxy-lr 5e-4;p05-e1-lr5e-4-dev:--proxy-fraction 0.05 --proxy-epochs 1 --proxy-lr 5e-4;p05-e2-lr5e-4-dev:--proxy-fraction 0.05 --proxy-epochs 2 --proxy-lr 5e-4;p30-e1-lr5e-4-dev:--proxy-fraction 0.3 --proxy-epochs 1 --proxy-lr 5e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
 swift build -c release --product kdnas --quiet
