@@ -61,6 +61,17 @@ public final class Trainer {
         observer?.trainingWillStart(TrainingPlan(epochs: configuration.epochs, stepsPerEpoch: stepsPerEpoch,
                                                  examplesPerEpoch: examplesPerEpoch, resumedEpochs: state.completedEpochs))
         if state.completedEpochs > 0 { log.write(["event": "resume", "completed_epochs": state.completedEpochs, "step": state.step]) }
+        // Trap: a run killed between an epoch's checkpoint and its evaluation left that epoch without
+        // metrics; the restored weights are the epoch's, so evaluating them now gives the same numbers.
+        if let last = state.history.last, last.metrics.isEmpty {
+            let summary = EpochSummary(epoch: last.epoch, meanLoss: last.meanLoss, seconds: last.seconds,
+                                       metrics: try Autograd.noGrad { try evaluate() })
+            state.history[state.history.count - 1] = summary
+            if savesCheckpoints { try TrainingCheckpoint.updateState(state, in: directory) }
+            log.write(["event": "epoch", "epoch": summary.epoch, "step": state.step, "mean_loss": summary.meanLoss,
+                       "seconds": summary.seconds, "metrics": summary.metrics])
+            observer?.trainingDidFinishEpoch(summary)
+        }
 
         let context = ForwardContext(training: true)
         let trained = parameters.map(\.tensor)

@@ -94,6 +94,40 @@ final class TrainerTests: XCTestCase {
         }
     }
 
+    /// A run stopped between the last epoch's checkpoint and its evaluation (kill -9 during the dev pass)
+    /// resumes to the metrics an uninterrupted run reports, evaluated on the restored weights.
+    func testResumeAfterTheLastCheckpointButBeforeItsEvaluationReportsTheEpochsMetrics() throws {
+        func run(_ model: BertForSequenceClassification, _ batches: @escaping (Int) -> [Batch], crashInEvaluation: Int?,
+                 resume: Bool) throws -> [EpochSummary] {
+            var configuration = TrainingConfiguration()
+            (configuration.epochs, configuration.learningRate) = (2, 1e-2)
+            var evaluations = 0
+            return try Trainer(configuration: configuration, parameters: model.namedParameters, directory: directory, batches: batches,
+                               loss: { b, c in model.loss(model(b.tokens, context: c).logits, labels: b.labels!) },
+                               evaluate: {
+                                   evaluations += 1
+                                   if evaluations == crashInEvaluation { throw SimulatedCrash() }
+                                   return ["weight_sum": Double(model.namedParameters[0].tensor.scalars.reduce(0, +))]
+                               }).run(resume: resume)
+        }
+        let (reference, referenceBatches) = setUp(seed: 4)
+        let uninterruptedDirectory = directory!
+        let expected = try run(reference, referenceBatches, crashInEvaluation: nil, resume: false)
+
+        directory = uninterruptedDirectory.appendingPathExtension("interrupted")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (model, batches) = setUp(seed: 4)
+        XCTAssertThrowsError(try run(model, batches, crashInEvaluation: 2, resume: false))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: directory.appendingPathComponent("checkpoints/epoch-2/state.json").path))
+        let (resumed, resumedBatches) = setUp(seed: 4)
+        let history = try run(resumed, resumedBatches, crashInEvaluation: nil, resume: true)
+        XCTAssertEqual(history.map(\.metrics), expected.map(\.metrics), "the last epoch's metrics after resuming")
+        XCTAssertEqual(history.map(\.meanLoss), expected.map(\.meanLoss))
+        // The evaluation is recorded in the checkpoint, so a second resume reports it without evaluating again.
+        let again = try run(resumed, resumedBatches, crashInEvaluation: 1, resume: true)
+        XCTAssertEqual(again.map(\.metrics), expected.map(\.metrics))
+    }
+
     func testInvalidOptionsAndChangedSettingsAreReported() throws {
         var configuration = TrainingConfiguration()
         configuration.learningRate = -1
