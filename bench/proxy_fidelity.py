@@ -154,13 +154,19 @@ def table(args):
     out = Path(args.out)
     listed = json.loads((out / "architectures.json").read_text())
     band_of = {key_of(a): a["band"] for a in listed}
-    truth_report = json.loads((out / args.truth / "report.json").read_text())
+    # The truth run, and any run named after it (e.g. truth-e1-small: part of the list distilled in a second
+    # process to share the cores); the first run that distilled an architecture counts.
+    truth_reports = [json.loads((folder / "report.json").read_text()) for folder in sorted(out.glob(args.truth + "*"))
+                     if (folder / "report.json").exists()]
+    truth_report = truth_reports[0]
     settings = truth_report["settings"]
     examples = truth_report["teacher"].get("examples") or {}
     n_dev, n_test = examples.get("dev", 0), examples.get("test", 0)
     metric = "accuracy"
     truth, truth_latency = {}, {}
-    for finalist in truth_report["finalists"]:
+    for finalist in [f for report in truth_reports for f in report["finalists"]]:
+        if key_of(finalist["architecture"]) in truth:
+            continue
         dev, test = finalist["dev"].get(metric), (finalist.get("test") or {}).get(metric)
         truth[key_of(finalist["architecture"])] = (dev * n_dev + test * n_test) / (n_dev + n_test)
         truth_latency[key_of(finalist["architecture"])] = finalist["latency_ms"]

@@ -28,12 +28,18 @@ final class SearchCommandTests: CommandLineTestCase {
         return (try? SQLiteTrialStore(path: run + "/search.sqlite", readOnly: true).trials()) ?? []
     }
 
-    func testKilledSearchResumesToTheSameResultAndWritesTheReport() throws {
-        let (teacher, task) = try teacherAndTask()
+    /// A latency profile of the tiny teacher's space, so that the searches' latencies are deterministic.
+    private func latencyProfile(_ teacher: String) throws -> String {
         let profile = directory.appendingPathComponent("profile.json").path
         let calibrate = try kdnas(["latency", "calibrate", "--space", "derived", "--teacher", teacher, "--count", "12", "--runs", "3",
                                    "--seq", "16", "--out", profile, "--threads", "1"])
         XCTAssertEqual(calibrate.status, 0, calibrate.errors)
+        return profile
+    }
+
+    func testKilledSearchResumesToTheSameResultAndWritesTheReport() throws {
+        let (teacher, task) = try teacherAndTask()
+        let profile = try latencyProfile(teacher)
         let options = ["--teacher", teacher] + task + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5",
                        "--proxy-dev", "60", "--latency-profile", profile, "--final-top", "1", "--final-pareto", "1", "--no-baselines",
                        "--controller-steps", "40", "--epsilon-decay", "0.5", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16",
@@ -165,10 +171,7 @@ final class SearchCommandTests: CommandLineTestCase {
     /// again on the larger rung; a search killed with SIGKILL in the middle of a rung resumes to the same trials.
     func testSuccessiveHalvingPromotesTheBestAndResumesMidRungToTheSameResult() throws {
         let (teacher, task) = try teacherAndTask()
-        let profile = directory.appendingPathComponent("profile.json").path
-        let calibrate = try kdnas(["latency", "calibrate", "--space", "derived", "--teacher", teacher, "--count", "12", "--runs", "3",
-                                   "--seq", "16", "--out", profile, "--threads", "1"])
-        XCTAssertEqual(calibrate.status, 0, calibrate.errors)
+        let profile = try latencyProfile(teacher)
         let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "2", "--candidates", "4", "--proxy-fraction", "0.25",
                        "--rungs", "0.75x1", "--promote", "0.5", "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0",
                        "--final-pareto", "0", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
