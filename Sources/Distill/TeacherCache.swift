@@ -32,6 +32,8 @@ public final class TeacherCache {
     private var memory: [Int: [Float]] = [:]
     private var offsets: [Int: (offset: UInt64, count: Int)] = [:]
     private let spill: FileHandle?
+    /// The folder of the spill file (unlinked once open), for errors.
+    private var spillLocation: String?
     /// A kept cache file, mapped: every record in dataset order (see `init(teacher:dataset:request:keptIn:)`).
     private var mapped: Data?
     /// Where the kept cache file is (nil for a per-run cache).
@@ -64,9 +66,10 @@ public final class TeacherCache {
             try OutputFolder.create(spillDirectory)
             let url = spillDirectory.appendingPathComponent("teacher-\(UUID().uuidString).bin")
             guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
-                throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: url.path])
+                throw OutputPathError(path: url.path, problem: "cannot be created; expected a folder you can write to")
             }
             spill = try FileHandle(forUpdating: url)
+            spillLocation = spillDirectory.path
             // Unlinked at once: the open handle keeps the data, and a killed process leaves no file behind.
             try? FileManager.default.removeItem(at: url)
         } else {
@@ -99,9 +102,11 @@ public final class TeacherCache {
             return
         }
         try OutputFolder.create(directory)
-        let temporary = directory.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
+        // Named by process, so that a run killed while writing leaves a file the next run removes.
+        let temporary = AtomicFile.temporaryURL(for: file)
+        AtomicFile.removeStaleTemporaries(of: file)
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
-            throw CocoaError(.fileWriteNoPermission, userInfo: [NSFilePathErrorKey: temporary.path])
+            throw OutputPathError(path: temporary.path, problem: "cannot be created; expected a folder you can write to")
         }
         do {
             let handle = try FileHandle(forWritingTo: temporary)
@@ -117,8 +122,15 @@ public final class TeacherCache {
                 }
             }
             try handle.synchronize()
-            try? FileManager.default.removeItem(at: file)
-            try FileManager.default.moveItem(at: temporary, to: file)
+            if rename(temporary.path, file.path) != 0 {
+                throw OutputPathError(path: file.path, problem: "cannot be replaced (\(String(cString: strerror(errno))))")
+            }
+        } catch let error as OutputPathError {
+            try? FileManager.default.removeItem(at: temporary)
+            throw error
+        } catch where OutputPathError.isWriteFailure(error) {
+            try? FileManager.default.removeItem(at: temporary)
+            throw OutputPathError.writeFailed(file.path, error)
         } catch {
             try? FileManager.default.removeItem(at: temporary)
             throw error
@@ -210,9 +222,13 @@ public final class TeacherCache {
             memoryBytes += bytes
             return
         }
-        let offset = try spill!.seekToEnd()
-        try record.withUnsafeBytes { try spill!.write(contentsOf: Data($0)) }
-        offsets[index] = (offset, record.count)
+        do {
+            let offset = try spill!.seekToEnd()
+            try record.withUnsafeBytes { try spill!.write(contentsOf: Data($0)) }
+            offsets[index] = (offset, record.count)
+        } catch {
+            throw OutputPathError.writeFailed(spillLocation ?? "the teacher cache's spill file", error)
+        }
     }
 
     /// Examples whose record is in the file rather than in memory.

@@ -52,11 +52,13 @@ public final class Trainer {
         let optimizer = AdamW(parameters, weightDecay: configuration.weightDecay)
         var state = TrainingCheckpoint.State(configuration: configuration, stepsPerEpoch: stepsPerEpoch, completedEpochs: 0,
                                              step: 0, dropout: RandomGenerator(seed: configuration.seed &+ 0x5EED), history: [])
-        if let checkpoint = TrainingCheckpoint.latest(in: directory) {
+        let checkpoint = TrainingCheckpoint.latest(in: directory)
+        if let checkpoint {
             guard resume else { throw TrainingError.existingRun(path: directory.path) }
             state = try TrainingCheckpoint.restore(checkpoint, expecting: configuration, stepsPerEpoch: stepsPerEpoch,
                                                    parameters: parameters, optimizer: optimizer)
         }
+        if savesCheckpoints { TrainingCheckpoint.removeAll(in: directory, except: checkpoint) }
         let log = try TrainingLog(directory.appendingPathComponent("train_log.jsonl"))
         observer?.trainingWillStart(TrainingPlan(epochs: configuration.epochs, stepsPerEpoch: stepsPerEpoch,
                                                  examplesPerEpoch: examplesPerEpoch, resumedEpochs: state.completedEpochs))

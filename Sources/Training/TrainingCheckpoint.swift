@@ -44,14 +44,30 @@ struct TrainingCheckpoint {
         let temporary = root.appendingPathComponent(".epoch-\(state.completedEpochs).tmp-\(ProcessInfo.processInfo.processIdentifier)")
         try? FileManager.default.removeItem(at: temporary)
         try OutputFolder.create(temporary)
-        try SafeTensors.write(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) }),
-                              to: temporary.appendingPathComponent("parameters.safetensors"))
-        try SafeTensors.write(optimizer.state.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))
-        try AtomicFile.write(encoder.encode(state), to: temporary.appendingPathComponent("state.json"))
-        try? FileManager.default.removeItem(at: final)
-        try FileManager.default.moveItem(at: temporary, to: final)
-        // Older checkpoints are superseded.
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name != final.lastPathComponent {
+        do {
+            try SafeTensors.write(Dictionary(uniqueKeysWithValues: parameters.map { ($0.name, $0.tensor) }),
+                                  to: temporary.appendingPathComponent("parameters.safetensors"))
+            try SafeTensors.write(optimizer.state.tensors, to: temporary.appendingPathComponent("optimizer.safetensors"))
+            try AtomicFile.write(encoder.encode(state), to: temporary.appendingPathComponent("state.json"))
+            try? FileManager.default.removeItem(at: final)
+            if rename(temporary.path, final.path) != 0 {
+                throw OutputPathError(path: final.path, problem: "cannot be renamed into place (\(String(cString: strerror(errno))))")
+            }
+        } catch {
+            // A half-written checkpoint is of no use and, on a full disk, holds the space a retry needs.
+            try? FileManager.default.removeItem(at: temporary)
+            let failure = OutputPathError.writeFailed(final.path, error)
+            let kept = state.completedEpochs > 1 ? "; the checkpoint of epoch \(state.completedEpochs - 1) is kept, and --resume continues from it" : ""
+            throw OutputPathError(path: failure.path, problem: failure.problem + kept)
+        }
+        removeAll(in: directory, except: final)
+    }
+
+    /// Removes everything under `DIR/checkpoints` but `kept`: superseded checkpoints, and what a killed
+    /// run left (a temporary folder, an older checkpoint it was deleting), which can be as large as a checkpoint.
+    static func removeAll(in directory: URL, except kept: URL?) {
+        let root = folder(directory)
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? [] where name != kept?.lastPathComponent {
             try? FileManager.default.removeItem(at: root.appendingPathComponent(name))
         }
     }

@@ -175,4 +175,36 @@ final class TrainerTests: XCTestCase {
             XCTAssertEqual("\(error)", "\(locked.path)/run: cannot be created: \(locked.path) is not writable; expected a folder you can write to")
         }
     }
+
+    /// What a killed run leaves (a temporary checkpoint folder, an older checkpoint half deleted, a
+    /// temporary file of a dead process) is removed by the next run; a full disk is an error in words.
+    func testLeftoversOfAKilledRunAreRemovedAndAFullDiskIsNamed() throws {
+        let (model, batches) = setUp(seed: 5)
+        try trainer(model, batches, epochs: 2).run()
+        let checkpoints = directory.appendingPathComponent("checkpoints")
+        for leftover in ["epoch-1", ".epoch-3.tmp-\(Int32.max)"] {
+            try FileManager.default.createDirectory(at: checkpoints.appendingPathComponent(leftover), withIntermediateDirectories: true)
+            try Data("x".utf8).write(to: checkpoints.appendingPathComponent("\(leftover)/parameters.safetensors"))
+        }
+        try trainer(model, batches, epochs: 2).run(resume: true)
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: checkpoints.path), ["epoch-2"])
+
+        // A temporary file of a process that is gone is removed; one of a running process (the parent) is kept.
+        let target = directory.appendingPathComponent("model.safetensors")
+        let stale = directory.appendingPathComponent(".model.safetensors.tmp-\(Int32.max)")
+        let live = directory.appendingPathComponent(".model.safetensors.tmp-\(getppid())")
+        for file in [stale, live] { try Data("x".utf8).write(to: file) }
+        try AtomicFile.write(Data("y".utf8), to: target)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: stale.path))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: live.path))
+        XCTAssertEqual(try Data(contentsOf: target), Data("y".utf8))
+
+        // Foundation's out-of-space error, as FileHandle throws it on a full disk, in words.
+        let full = NSError(domain: NSCocoaErrorDomain, code: CocoaError.fileWriteOutOfSpace.rawValue,
+                           userInfo: [NSUnderlyingErrorKey: NSError(domain: NSPOSIXErrorDomain, code: Int(ENOSPC))])
+        XCTAssertEqual("\(OutputPathError.writeFailed("/disk/run/model.safetensors", full))",
+                       "/disk/run/model.safetensors: cannot be written: the disk is full (No space left on device); expected free space on its disk")
+        XCTAssertEqual("\(OutputPathError.writeFailed("/disk/f", NSError(domain: NSPOSIXErrorDomain, code: Int(EACCES))))",
+                       "/disk/f: cannot be written (Permission denied); expected a file you can write")
+    }
 }
