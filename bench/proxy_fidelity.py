@@ -142,6 +142,26 @@ def kendall(x, y):
     return (concordant - discordant) / denominator if denominator > 0 else float("nan")
 
 
+def load_run(folder):
+    """A run as report.json has it; from RUN/search.sqlite while the run is still going (or was stopped)."""
+    if (folder / "report.json").exists():
+        return json.loads((folder / "report.json").read_text())
+    if not (folder / "search.sqlite").exists():
+        return None
+    import sqlite3
+    db = sqlite3.connect(f"file:{folder / 'search.sqlite'}?mode=ro", uri=True)
+    kv = {key: value for key, value in db.execute("SELECT key, value FROM kv")}
+    if "settings" not in kv:
+        return None
+    settings = json.loads(kv["settings"])
+    teacher_ms = float(kv["teacher_latency_ms"]) if "teacher_latency_ms" in kv else None
+    reward = settings["reward"]
+    return {"settings": settings, "teacher": json.loads(kv["teacher_metrics"]) if "teacher_metrics" in kv else {},
+            "target_ms": reward.get("target_ms") or (reward["beta"] * teacher_ms if teacher_ms else None),
+            "trials": [json.loads(r) for (r,) in db.execute("SELECT record FROM trials ORDER BY id")],
+            "finalists": [json.loads(r) for (r,) in db.execute("SELECT record FROM finalists ORDER BY rowid")]}
+
+
 def key_of(arch):
     return (arch["num_hidden_layers"], arch["hidden_size"], arch["num_attention_heads"], arch["intermediate_size"], arch["hidden_act"])
 
@@ -156,8 +176,7 @@ def table(args):
     band_of = {key_of(a): a["band"] for a in listed}
     # The truth run, and any run named after it (e.g. truth-e1-small: part of the list distilled in a second
     # process to share the cores); the first run that distilled an architecture counts.
-    truth_reports = [json.loads((folder / "report.json").read_text()) for folder in sorted(out.glob(args.truth + "*"))
-                     if (folder / "report.json").exists()]
+    truth_reports = [r for r in (load_run(folder) for folder in sorted(out.glob(args.truth + "*")) if folder.is_dir()) if r]
     truth_report = truth_reports[0]
     settings = truth_report["settings"]
     examples = truth_report["teacher"].get("examples") or {}
@@ -177,8 +196,9 @@ def table(args):
         return accuracy * (latency / target) ** alpha
 
     runs = {"truth-stage (p10-e1-dev)": truth_report}
-    for report in sorted(out.glob("proxy-*/report.json")):
-        runs[report.parent.name[len("proxy-"):]] = json.loads(report.read_text())
+    for folder in sorted(p for p in out.glob("proxy-*") if p.is_dir()):
+        if (run := load_run(folder)) is not None:
+            runs[folder.name[len("proxy-"):]] = run
     # Successive halving, simulated from two variants whose training sets are nested prefixes of one
     # seeded order (as the search's rungs are): every candidate at LOW, the top third by reward promoted
     # to HIGH; promoted candidates rank above the rest (by their HIGH score), the rest by LOW.
