@@ -380,21 +380,14 @@ KNOWN_FAILURES = {
     "search-store-without-settings": (
         "holds no saved search options",
         lambda out, fresh: ["search", "--resume", out] + without_out(fresh(out))[1:],
-        "a search killed between creating RUN/search.sqlite (its tables) and writing its settings cannot be resumed with "
-        "`kdnas search --resume RUN` (no saved options) nor started again with --out (\"holds a search already\"): "
-        "SearchRun.init should create the store under a temporary name and rename it into place once its settings and "
-        "saved arguments are written (or SearchCommand.run treat a store without settings and trials as absent)"),
+        "by design: a search killed between creating RUN/search.sqlite and writing its settings saved no options, so "
+        "`kdnas search --resume RUN` says so and asks for the original options; the original command (--out RUN) starts "
+        "it again (a store without settings counts as absent)"),
     "search-store-empty": (
         "is an empty file (0 bytes)",
         lambda out, fresh: (os.remove(os.path.join(out, "search.sqlite")), fresh(out))[1],
-        "a search killed after SQLite created RUN/search.sqlite but before its tables were written leaves a 0-byte store that "
-        "neither --resume nor --out accepts: the same fix (the store renamed into place once its settings are in it)"),
-    "search-full-disk-unnamed": (
-        None, None,
-        "a store write on a full disk stops the search with GRDB's `SQLite error 13: database or disk is full - while executing "
-        "INSERT ...`, which names neither RUN/search.sqlite nor what to do: SQLiteTrialStore should catch DatabaseError with "
-        "resultCode .SQLITE_FULL (and .SQLITE_IOERR, .SQLITE_CANTOPEN) around every write and throw SearchError naming its path, "
-        "e.g. \"RUN/search.sqlite: cannot be written: the disk is full; free some space and continue with kdnas search --resume RUN\""),
+        "by design: a search killed before SQLite wrote anything leaves a 0-byte store; --resume names it, and the "
+        "original command (--out RUN) starts again (an empty store counts as absent)"),
 }
 
 
@@ -640,13 +633,7 @@ def disk_search(toy, root, reference, results, known_events):
             found = search_difference(reference, out)
             if found:
                 problems.append(f"resumed after freeing space: {found}")
-    # The store's own full-disk error (GRDB's "SQLite error 13") does not name the store yet: a pending fix.
-    known = [p for p in problems if p.startswith("the error does not name") and "SQLite error 13" in p]
-    if known:
-        problems = [p for p in problems if p not in known]
-        known_events["search-full-disk-unnamed"] = known_events.get("search-full-disk-unnamed", 0) + 1
-    results.append(("full disk, search", problems + (["(known failure)"] if known and not problems else []),
-                    f"{error}; resumed after freeing space" + (" (known failure)" if known else "")))
+    results.append(("full disk, search", problems, f"{error}; resumed after freeing space"))
 
 
 # ---------------------------------------------------------------------------------------------

@@ -84,6 +84,12 @@ struct SearchCommand: ParsableCommand {
         return ["search"] + saved + Array(arguments.dropFirst())
     }
 
+    /// Whether the store at `path` holds a search's settings (an empty or half-created store does not).
+    static func holdsSearch(_ path: String) -> Bool {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return false }
+        return (try? SQLiteTrialStore(path: path, readOnly: true).value("settings")) != nil
+    }
+
     /// The options that name a file or folder.
     static let pathOptions: Set<String> = ["--teacher", "--out", "--train-file", "--dev-file", "--test-file", "--data", "--cache",
                                            "--latency-profile", "--space", "--architectures"]
@@ -102,7 +108,7 @@ struct SearchCommand: ParsableCommand {
         while index < words.endIndex {
             let (word, value) = (words[index], index + 1 < words.endIndex ? words[index + 1] : nil)
             switch (word, value) {
-            case ("--threads", .some):
+            case ("--threads", .some), ("--resume", .some):  // a resumed run picks its threads; --resume names the run itself
                 index += 2
             case (_, let value?) where Self.pathOptions.contains(word):
                 let builtIn = word == "--space" && SearchSpace.builtInNames.contains(value)
@@ -198,6 +204,10 @@ struct SearchCommand: ParsableCommand {
         try engine.apply()
         let runFolder = URL(fileURLWithPath: resume ?? out!)
         let storePath = runFolder.appendingPathComponent("search.sqlite").path
+        // A store left by a run killed before it wrote its settings (empty, or tables only) holds no search: start again.
+        if resume == nil, FileManager.default.fileExists(atPath: storePath), !Self.holdsSearch(storePath) {
+            try? FileManager.default.removeItem(atPath: storePath)
+        }
         let existing = FileManager.default.fileExists(atPath: storePath)
         if existing && resume == nil {
             throw CommandError("\(runFolder.path): holds a search already; continue it with kdnas search --resume \(runFolder.path), or choose another --out")

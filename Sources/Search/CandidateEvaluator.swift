@@ -70,10 +70,7 @@ public final class CandidateEvaluator {
         trainer.savesCheckpoints = checkpoints
         trainer.observer = observer
         let history = try trainer.run(resume: checkpoints)
-        var metrics = history.last?.metrics ?? [:]
-        if metrics.isEmpty {  // killed after the last checkpoint but before its evaluation was recorded
-            metrics = Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: training.evaluationBatchSize).values }
-        }
+        let metrics = history.last?.metrics ?? [:]  // a run killed before an epoch's evaluation re-evaluates on resume (Trainer)
         return Outcome(student: student, metrics: metrics, initialMetrics: initialMetrics, trainLoss: history.last?.meanLoss,
                        seconds: Date().timeIntervalSince(started))
     }

@@ -50,16 +50,27 @@ public final class SQLiteTrialStore: TrialStore {
         }
     }
 
+    /// One transaction; a full disk or an I/O failure is a named error (the transaction rolled back, the store as it was).
+    private func write(_ updates: (Database) throws -> Void) throws {
+        do {
+            try database.write(updates)
+        } catch let error as DatabaseError where [.SQLITE_FULL, .SQLITE_IOERR, .SQLITE_CANTOPEN, .SQLITE_READONLY].contains(error.resultCode) {
+            let reason = error.resultCode == .SQLITE_FULL ? "the disk is full" : "\(error.resultCode) (\(error.message ?? "I/O error"))"
+            throw SearchError.corruptState("\(path): cannot be written: \(reason); nothing of this step was kept; free the disk or fix the "
+                                           + "folder and continue with kdnas search --resume \(URL(fileURLWithPath: path).deletingLastPathComponent().path)")
+        }
+    }
+
     public func value(_ key: String) throws -> Data? {
         try database.read { db in try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE key = ?", arguments: [key]) }
     }
 
     public func setValue(_ value: Data, for key: String) throws {
-        try database.write { db in try Self.put(value, key, db) }
+        try write { db in try Self.put(value, key, db) }
     }
 
     public func setValues(_ values: [String: Data]) throws {
-        try database.write { db in
+        try write { db in
             for (key, value) in values.sorted(by: { $0.key < $1.key }) { try Self.put(value, key, db) }
         }
     }
@@ -76,14 +87,14 @@ public final class SQLiteTrialStore: TrialStore {
     }
 
     public func propose(_ trials: [Trial], state: SearchState) throws {
-        try database.write { db in
+        try write { db in
             for trial in trials { try Self.upsert(trial, db) }
             try Self.put(try JSONEncoder().encode(state), "state", db)
         }
     }
 
     public func update(_ trials: [Trial]) throws {
-        try database.write { db in
+        try write { db in
             for trial in trials { try Self.upsert(trial, db) }
         }
     }
@@ -116,7 +127,7 @@ public final class SQLiteTrialStore: TrialStore {
 
     public func saveFinalist(_ finalist: Finalist) throws {
         let record = String(decoding: try JSONEncoder().encode(finalist), as: UTF8.self)
-        try database.write { db in
+        try write { db in
             try db.execute(sql: "INSERT OR REPLACE INTO finalists (name, record) VALUES (?, ?)", arguments: [finalist.name, record])
         }
     }
