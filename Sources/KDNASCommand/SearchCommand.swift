@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (6 episodes × 4 candidates on 10% of train, 1 top + 2 front bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs, 5 + 5 finalists, 3 epochs); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 5% of train at --proxy-lr 5e-4, the best third promoted to 30%; 1 top + 2 front bands + the baselines' bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
     var space = "derived"
@@ -56,7 +56,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Where candidates are scored: dev (a held-out part of dev; the rest of dev is reported) or train (held-out training examples, which the teacher was fine-tuned on).") var scoring = "dev"
     @Option(help: "Scoring examples (at most half of dev when scoring on dev).") var proxyDev = 500
     @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
-    @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs).") var rungs: String?
+    @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs; \"\" for none).") var rungs: String?
     @Option(help: "Successive halving: the share of an episode's candidates promoted to the next rung.") var promote: Double?
     @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
     @Option(help: "Peak learning rate of the candidates' proxy distillations (default: --lr).") var proxyLr: Float?
