@@ -229,6 +229,13 @@ def table(args):
             signals["initial score (no training)"] = [t.get("initial_score") for t in trials]
             params_done = True
         signals[f"{name}: −train loss"] = [-(t.get("train_loss") or float("nan")) for t in trials]
+        # An even blend of the proxy score and log parameter count, each z-scored over the list.
+        def zscores(values):
+            mean = statistics.mean(values)
+            spread = statistics.pstdev(values) or 1.0
+            return [(v - mean) / spread for v in values]
+        signals[f"{name} + parameters (z-blend)"] = [a + b for a, b in zip(zscores([t["accuracy"] for t in trials]),
+                                                                         zscores([math.log(t["parameters"]) for t in trials]))]
         for signal, values in signals.items():
             if any(v is None or (isinstance(v, float) and math.isnan(v)) for v in values):
                 continue
