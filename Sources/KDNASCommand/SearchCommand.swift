@@ -26,7 +26,7 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (6 episodes × 4 candidates on 5% of train at --proxy-lr 5e-4, the best third promoted to 30%; 1 top + 2 front bands + the baselines' bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the baselines' bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
     var space = "derived"
