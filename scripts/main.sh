@@ -2,7 +2,7 @@
 # The main job, from a fresh clone: installs what is missing, builds kdnas, and runs the whole
 # KD-NAS pipeline on the bundled rotten-tomatoes task: fine-tunes the teacher (all-MiniLM-L6-v2)
 # when it is absent, then searches students with the quick preset (episodes of proxy distillation
-# and measured latency, the finalists and hand-crafted baselines distilled on the full training
+# and calibrated latency, the finalists and hand-crafted baselines distilled on the full training
 # set), and prints where the report is.
 #
 # Usage: scripts/main.sh [RUN_FOLDER]      (default: runs/main)
