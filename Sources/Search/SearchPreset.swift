@@ -24,10 +24,11 @@ public enum SearchPreset: String, CaseIterable, Sendable {
         switch self {
         case .quick:
             (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
-            settings.proxyLearningRate = 5e-4
+            (settings.proxyLearningRate, settings.rungs) = (5e-4, [])
             (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (1, 2, 1)
         case .paper:
             (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
+            (settings.proxyLearningRate, settings.rungs) = (nil, [])
             (settings.finalTop, settings.finalPareto, settings.finalEpochs) = (5, 5, 3)
         }
     }
