@@ -1,6 +1,7 @@
 import Foundation
 import Latency
 import Models
+import Tasks
 import TensorCore
 
 /// Fits a latency model to measured architectures of a space: what `kdnas latency calibrate` runs, and
@@ -52,9 +53,7 @@ public enum LatencyCalibration {
                         "warmup \(settings.warmup) runs \(settings.runs)", "count \(count) rounds \(rounds)",
                         "vocab \(base.vocabSize) positions \(base.maxPositionEmbeddings) types \(base.typeVocabSize)", spaceText]
             .joined(separator: "\n")
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325  // FNV-1a, 64 bits
-        for byte in identity.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return String(format: "latency-%016llx.json", hash)
+        return String(format: "latency-%016llx.json", FNV1a.hash64(identity.utf8))
     }
 
     /// The processor's model name and flags and the core count, from /proc/cpuinfo (empty where there is none).
