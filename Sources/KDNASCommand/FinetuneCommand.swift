@@ -38,6 +38,7 @@ struct FinetuneCommand: ParsableCommand {
         try ModelFolder.check(tokenizer, fits: network.config, folder: model)
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: recipe.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: recipe.maxLength)
+        for data in [train, dev] { try network.config.check(data, file: modelFolder.appendingPathComponent("config.json").path) }
         network.relabel(definition.labelNames, regression: definition.isRegression)
         log("finetune: \(definition.name), \(train.count) training and \(dev.count) dev examples; model \(model) "
             + "(\(network.config.numHiddenLayers) layers, hidden \(network.config.hiddenSize))"

@@ -226,6 +226,8 @@ struct SearchCommand: ParsableCommand {
         let tokenizer = try teacherFolder.tokenizer()
         let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
+        // Students take the teacher's vocabulary and token types (StudentArchitecture.config(from:)).
+        for data in [train, dev] { try teacherFolder.model.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path) }
         let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
                                   proxyCount: settings.rungExamples(trainCount: train.count).max()!,
                                   scoringSize: settings.proxyDevSize,
