@@ -4,7 +4,7 @@
     .venv-ref/bin/python bench/bert.py [--rounds 3] [--steps 5] [--threads 2]
 
 Model: BertForSequenceClassification, 4 layers, hidden 256, 4 heads, FFN 1024, 2 labels, random
-weights. Training step: forward (dropout on), cross-entropy, backward, AdamW, at batch 32 and
+weights. Training step: forward (dropout on), cross-entropy, backward, clipping at norm 1, AdamW, at batch 32 and
 sequence 128, on random tokens; KDNAS through `kdnas throughput`. Inference: eval mode, no
 gradients, batch 1 and 32, sequence 128; KDNAS through `kdnas-bench infer`. Both sides use the
 same thread count; rounds alternate between them and each side keeps its best median.
@@ -43,6 +43,7 @@ def torch_train_step_ms(model, steps, batch=32, seq=128):
         start = time.perf_counter()
         loss = model(input_ids=ids, labels=labels).loss
         loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
         optimizer.step()
         optimizer.zero_grad(set_to_none=True)
         if step > 0:

@@ -19,24 +19,29 @@ public enum Autograd {
 
 /// How a tensor was computed: its inputs and the closure that sends its gradient back to them.
 final class GradNode {
+    /// The op's family, as the profiler reports it ("linear", "layer norm", ...).
+    let op: StaticString
     let inputs: [Tensor]
     let backward: (_ outputGrad: Tensor) -> Void
-    init(inputs: [Tensor], backward: @escaping (Tensor) -> Void) {
+    init(op: StaticString, inputs: [Tensor], backward: @escaping (Tensor) -> Void) {
+        self.op = op
         self.inputs = inputs
         self.backward = backward
     }
 }
 
 extension Tensor {
-    /// Records how `self` was computed from `inputs`, if any of them needs gradients.
+    /// Records how `self` was computed from `inputs` by the op family `op`, if any input needs gradients.
     ///
     /// `backward` receives the gradient of `self` and must accumulate into the inputs' gradients
-    /// (through `accumulateGrad`), skipping inputs whose `requiresGrad` is false.
+    /// (through `accumulateGrad`), skipping inputs whose `requiresGrad` is false. Under a current
+    /// `OpProfiler`, the time since its last mark is charged to `op`'s forward time.
     @discardableResult
-    func recording(_ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) -> Tensor {
+    func recording(_ op: StaticString, _ inputs: [Tensor], _ backward: @escaping (Tensor) -> Void) -> Tensor {
         guard Autograd.isEnabled, inputs.contains(where: \.requiresGrad) else { return self }
         requiresGrad = true
-        node = GradNode(inputs: inputs, backward: backward)
+        node = GradNode(op: op, inputs: inputs, backward: backward)
+        OpProfiler.current?.chargeForward(op)
         return self
     }
 
@@ -77,9 +82,16 @@ extension Tensor {
             precondition(count == 1, "backward: a seed is needed for a non-scalar tensor of shape \(shape)")
             accumulateGrad(Tensor.full(shape, 1), owned: true)
         }
+        let profiler = OpProfiler.current
         for tensor in topologicalOrder().reversed() {
             guard let node = tensor.node, let grad = tensor.grad else { continue }
-            node.backward(grad)
+            if let profiler {
+                let start = OpProfiler.now()
+                node.backward(grad)
+                profiler.chargeBackward(node.op, since: start)
+            } else {
+                node.backward(grad)
+            }
             tensor.grad = nil  // intermediate: its gradient has been passed on
         }
     }

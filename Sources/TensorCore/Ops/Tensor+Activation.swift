@@ -7,22 +7,22 @@ import CKernels
 extension Tensor {
     /// GELU, erf form (`hidden_act: gelu`): x · Φ(x) = x/2 · (1 + erf(x/√2)).
     public func gelu() -> Tensor {
-        unary({ kd_gelu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_backward(x, g, dx, n) })
+        unary("gelu", { kd_gelu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_backward(x, g, dx, n) })
     }
 
     /// GELU, tanh approximation (`hidden_act: gelu_new`): x/2 · (1 + tanh(√(2/π)·(x + 0.044715x³))).
     public func geluTanh() -> Tensor {
-        unary({ kd_gelu_tanh_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_tanh_backward(x, g, dx, n) })
+        unary("gelu", { kd_gelu_tanh_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_tanh_backward(x, g, dx, n) })
     }
 
     /// max(x, 0); the gradient at 0 is 0, as in PyTorch.
     public func relu() -> Tensor {
-        unary({ x, y, n in for i in 0..<n { y[i] = Swift.max(x[i], 0) } },
+        unary("relu", { x, y, n in for i in 0..<n { y[i] = Swift.max(x[i], 0) } },
               backward: { x, _, g, dx, n in for i in 0..<n { dx[i] = x[i] > 0 ? g[i] : 0 } })
     }
 
     /// SiLU (swish): x · σ(x).
     public func silu() -> Tensor {
-        unary({ kd_silu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_silu_backward(x, g, dx, n) })
+        unary("silu", { kd_silu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_silu_backward(x, g, dx, n) })
     }
 }

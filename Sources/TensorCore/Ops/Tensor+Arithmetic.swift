@@ -81,7 +81,7 @@ extension Tensor {
 
     /// `a + b` with broadcasting.
     public static func + (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, .add).recording([a, b]) { g in
+        broadcasting(a, b, .add).recording("add", [a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(g.reduced(to: a.shape)) }
             if b.requiresGrad { b.accumulateGrad(g.reduced(to: b.shape)) }
         }
@@ -89,7 +89,7 @@ extension Tensor {
 
     /// `a - b` with broadcasting.
     public static func - (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, .subtract).recording([a, b]) { g in
+        broadcasting(a, b, .subtract).recording("subtract", [a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(g.reduced(to: a.shape)) }
             if b.requiresGrad { b.accumulateGrad(g.mapped { -$0 }.reduced(to: b.shape), owned: true) }
         }
@@ -97,7 +97,7 @@ extension Tensor {
 
     /// `a * b` with broadcasting.
     public static func * (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, .multiply).recording([a, b]) { g in
+        broadcasting(a, b, .multiply).recording("multiply", [a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(broadcasting(g, b, .multiply).reduced(to: a.shape), owned: true) }
             if b.requiresGrad { b.accumulateGrad(broadcasting(g, a, .multiply).reduced(to: b.shape), owned: true) }
         }
@@ -105,7 +105,7 @@ extension Tensor {
 
     /// `a / b` with broadcasting.
     public static func / (a: Tensor, b: Tensor) -> Tensor {
-        broadcasting(a, b, .divide).recording([a, b]) { g in
+        broadcasting(a, b, .divide).recording("divide", [a, b]) { g in
             if a.requiresGrad { a.accumulateGrad(broadcasting(g, b, .divide).reduced(to: a.shape), owned: true) }
             if b.requiresGrad {
                 // d(a/b)/db = −a·g / b²
@@ -120,7 +120,7 @@ extension Tensor {
 
     /// `a + s`.
     public static func + (a: Tensor, s: Float) -> Tensor {
-        broadcasting(a, .scalar(s), .add).recording([a]) { g in a.accumulateGrad(g) }
+        broadcasting(a, .scalar(s), .add).recording("add", [a]) { g in a.accumulateGrad(g) }
     }
 
     /// `s + a`.
@@ -134,7 +134,7 @@ extension Tensor {
 
     /// `a * s`.
     public static func * (a: Tensor, s: Float) -> Tensor {
-        broadcasting(a, .scalar(s), .multiply).recording([a]) { g in a.accumulateGrad(broadcasting(g, .scalar(s), .multiply), owned: true) }
+        broadcasting(a, .scalar(s), .multiply).recording("multiply", [a]) { g in a.accumulateGrad(broadcasting(g, .scalar(s), .multiply), owned: true) }
     }
 
     /// `s * a`.

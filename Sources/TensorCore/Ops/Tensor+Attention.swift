@@ -40,7 +40,7 @@ extension Tensor {
             }
         }
         let probabilities = out.storage  // not `out`: its node must not own it
-        return out.recording([qkv]) { g in
+        return out.recording("attention probabilities", [qkv]) { g in
             // dS = P ⊙ (dP − Σ dP⊙P); dQ = alpha · dS·K; dK = alpha · dSᵀ·Q
             let dS = softmaxBackward(g, probabilities: probabilities, columns: t)
             let dx = SendablePointer(qkv.gradPointer()), ds = SendablePointer(dS.data)
@@ -80,7 +80,7 @@ extension Tensor {
                            lda: t, ldb: 3 * h, ldc: h, transposeA: false, transposeB: false, alpha: 1, beta: 0)
             }
         }
-        return out.recording([probabilities, qkv]) { g in
+        return out.recording("attention context", [probabilities, qkv]) { g in
             let gp = SendablePointer(g.data)
             let dp = probabilities.requiresGrad ? SendablePointer(probabilities.gradPointer()) : nil
             let dx = qkv.requiresGrad ? SendablePointer(qkv.gradPointer()) : nil

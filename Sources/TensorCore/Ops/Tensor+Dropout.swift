@@ -17,7 +17,7 @@ extension Tensor {
         }
         let out = emptyLike()
         Kernels.zip(data, mask.pointer, into: out.data, count: count, *)
-        return out.recording([self]) { [self] g in
+        return out.recording("dropout", [self]) { [self] g in
             let dx = g.emptyLike()
             Kernels.zip(g.data, mask.pointer, into: dx.data, count: count, *)
             accumulateGrad(dx, owned: true)

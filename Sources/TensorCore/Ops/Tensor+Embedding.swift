@@ -22,7 +22,7 @@ extension Tensor {
                 for i in first..<last { (o.base + i * dim).update(from: w.base + idp.base[i] * dim, count: dim) }
             }
         }
-        return out.recording([weight]) { g in
+        return out.recording("embedding", [weight]) { g in
             let dw = SendablePointer(weight.gradPointer()), gp = SendablePointer(g.data)
             ids.withUnsafeBufferPointer { ids in
                 let idp = SendablePointer(ids.baseAddress ?? UnsafePointer(bitPattern: 8)!)

@@ -12,7 +12,7 @@ extension Tensor {
         let mean = TensorStorage(count: rows, zeroed: false), rstd = TensorStorage(count: rows, zeroed: false)
         Tensor.layerNormForward(x: data, gamma: gamma.data, beta: beta.data, y: out.data,
                                 mean: mean.pointer, rstd: rstd.pointer, rows: rows, columns: columns, eps: eps)
-        return out.recording([self, gamma, beta]) { [self] g in
+        return out.recording("layer norm", [self, gamma, beta]) { [self] g in
             Tensor.layerNormBackward(
                 g: g.data, x: data, gamma: gamma.data, mean: mean.pointer, rstd: rstd.pointer,
                 dx: requiresGrad ? gradPointer() : nil,

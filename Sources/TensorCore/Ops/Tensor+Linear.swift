@@ -14,7 +14,7 @@ extension Tensor {
         }
         BLAS.gemm(data, weight.data, out.data, m: rows, n: outFeatures, k: inFeatures, transposeB: true, beta: 1)
         let x = self
-        return out.recording([x, weight] + (bias.map { [$0] } ?? [])) { g in
+        return out.recording("linear", [x, weight] + (bias.map { [$0] } ?? [])) { g in
             if x.requiresGrad {  // dx [rows, in] = G [rows, out] · W [out, in]
                 BLAS.gemm(g.data, weight.data, x.gradPointer(), m: rows, n: inFeatures, k: outFeatures, beta: 1)
             }

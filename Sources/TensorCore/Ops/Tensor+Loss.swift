@@ -23,7 +23,7 @@ extension Tensor {
             total -= Double(lp.base[row * columns + label])
         }
         let out = Tensor.scalar(Float(total / Double(counted)))
-        return out.recording([logits]) { g in
+        return out.recording("cross entropy", [logits]) { g in
             let lp = SendablePointer(logProbabilities.pointer)
             // d/dz = (softmax(z) − onehot) / counted for each counted row.
             let scale = g.item / Float(counted)
@@ -48,7 +48,7 @@ extension Tensor {
         let difference = a.detached() - b.detached()
         let squares = difference.mapped { $0 * $0 }
         let out = Tensor.scalar(squares.sum().item / Float(Swift.max(a.count, 1)))
-        return out.recording([a, b]) { g in
+        return out.recording("mse", [a, b]) { g in
             let scale = 2 * g.item / Float(a.count)
             if a.requiresGrad { a.accumulateGrad(difference.mapped { $0 * scale }, owned: true) }
             if b.requiresGrad { b.accumulateGrad(difference.mapped { -$0 * scale }, owned: true) }
@@ -83,7 +83,7 @@ extension Tensor {
         var total: Double = 0
         for row in 0..<rows { total += Double(kl.base[row]) }
         let out = Tensor.scalar(Float(total / Double(rows)))
-        return out.recording([student, teacher]) { g in
+        return out.recording("kl divergence", [student, teacher]) { g in
             let ls = SendablePointer(logS.pointer), lt = SendablePointer(logT.pointer), kl = SendablePointer(perRow.pointer)
             let scale = g.item / (temperature * Float(rows))
             if student.requiresGrad {  // (p_S − p_T) / (τ·N)

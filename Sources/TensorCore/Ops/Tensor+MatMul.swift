@@ -28,7 +28,7 @@ extension Tensor {
             let m = shape.dropLast().reduce(1, *)
             let out = Tensor(shape: Array(shape.dropLast()) + [n], storage: TensorStorage(count: m * n, zeroed: false))
             BLAS.gemm(a.data, b.data, out.data, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha)
-            return out.recording([a, b]) { g in
+            return out.recording("matmul", [a, b]) { g in
                 if a.requiresGrad {  // dA[m,k] = G[m,n] · op(B)ᵀ
                     BLAS.gemm(g.data, b.data, a.gradPointer(), m: m, n: k, k: n, transposeB: !transposeB, alpha: alpha, beta: 1)
                 }
@@ -50,7 +50,7 @@ extension Tensor {
         let strideA = rowsA * colsA, strideB = rowsB * colsB, strideC = m * n
         BLAS.batchedGemm(a.data, strideA: strideA, b.data, strideB: strideB, out.data, strideC: strideC, count: batch,
                          m: m, n: n, k: k, transposeA: transposeA, transposeB: transposeB, alpha: alpha)
-        return out.recording([a, b]) { g in
+        return out.recording("matmul", [a, b]) { g in
             if a.requiresGrad {
                 // dop(A) = G · op(B)ᵀ; stored transposed when A is: dA = op(B) · Gᵀ.
                 if transposeA {

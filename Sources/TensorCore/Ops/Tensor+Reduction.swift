@@ -27,7 +27,7 @@ extension Tensor {
                 }
             }
         }
-        return out.recording([self]) { [self] g in
+        return out.recording("sum", [self]) { [self] g in
             accumulateGrad(g.reshapedView(reducedShape(axis, keepDims: true)).expanded(to: shape), owned: true)
         }
     }
@@ -61,7 +61,7 @@ extension Tensor {
                 }
             }
         }
-        return out.recording([self]) { [self] g in
+        return out.recording("max", [self]) { [self] g in
             let dx = Tensor.zeros(shape)
             for j in 0..<(outer * inner) {
                 let o = j / inner, i = j % inner
@@ -88,7 +88,7 @@ extension Tensor {
             }
         }
         let out = Tensor.scalar(Float(partial.reduce(0, +)))
-        return out.recording([self]) { [self] g in accumulateGrad(Tensor.full(shape, g.item), owned: true) }
+        return out.recording("sum", [self]) { [self] g in accumulateGrad(Tensor.full(shape, g.item), owned: true) }
     }
 
     /// The mean of all elements, as a scalar.

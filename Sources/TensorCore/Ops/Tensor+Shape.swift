@@ -12,7 +12,7 @@ extension Tensor {
         precondition(resolved.reduce(1, *) == count,
                      ShapeError(op: "reshape", shapes: [shape, newShape], expected: "a shape with the same element count").description)
         let out = Tensor(shape: resolved, storage: storage)
-        return out.recording([self]) { [self] g in accumulateGrad(g.reshapedView(shape)) }
+        return out.recording("reshape", [self]) { [self] g in accumulateGrad(g.reshapedView(shape)) }
     }
 
     /// `g` viewed with `shape`, outside of the graph.
@@ -25,7 +25,7 @@ extension Tensor {
         let out = permutedValues(axes)
         var inverse = [Int](repeating: 0, count: rank)
         for (i, axis) in axes.enumerated() { inverse[axis] = i }
-        return out.recording([self]) { [self] g in accumulateGrad(g.permutedValues(inverse), owned: true) }
+        return out.recording("permute", [self]) { [self] g in accumulateGrad(g.permutedValues(inverse), owned: true) }
     }
 
     /// Dimensions `a` and `b` swapped. Copies.
@@ -80,7 +80,7 @@ extension Tensor {
         Tensor.copyBlocks(outer: outer, count: range.count * inner,
                           from: data + range.lowerBound * inner, stride: shape[axis] * inner,
                           to: out.data, stride: range.count * inner)
-        return out.recording([self]) { [self] g in
+        return out.recording("slice", [self]) { [self] g in
             let dx = Tensor.zeros(shape)
             Tensor.copyBlocks(outer: outer, count: range.count * inner, from: g.data, stride: range.count * inner,
                               to: dx.data + range.lowerBound * inner, stride: shape[axis] * inner)
@@ -112,7 +112,7 @@ extension Tensor {
                        to: out.data + position, stride: outStride)
             position += t.shape[axis] * inner
         }
-        return out.recording(tensors) { g in
+        return out.recording("concatenate", tensors) { g in
             for (t, offset) in zip(tensors, offsets) where t.requiresGrad {
                 let dx = Tensor(shape: t.shape, storage: TensorStorage(count: t.count, zeroed: false))
                 copyBlocks(outer: outer, count: t.shape[axis] * inner, from: g.data + offset, stride: outStride,

@@ -30,7 +30,7 @@ extension Tensor {
             kd_softmax_rows(x.base + first * columns, y.base + first * columns, last - first, columns)
         }
         let probabilities = out.storage  // not `out`: its node must not own it
-        return out.recording([self]) { [self] g in
+        return out.recording("softmax", [self]) { [self] g in
             accumulateGrad(Tensor.softmaxBackward(g, probabilities: probabilities, columns: columns), owned: true)
         }
     }
@@ -58,7 +58,7 @@ extension Tensor {
             kd_log_softmax_rows(x.base + first * columns, y.base + first * columns, last - first, columns)
         }
         let logProbabilities = out.storage
-        return out.recording([self]) { [self] g in
+        return out.recording("log softmax", [self]) { [self] g in
             let y = SendablePointer(logProbabilities.pointer)
             // dx = g − softmax(x) · Σ g
             let dx = emptyLike()

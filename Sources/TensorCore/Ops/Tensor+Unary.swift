@@ -10,12 +10,12 @@ extension Tensor {
                                 _ dx: UnsafeMutablePointer<Float>, _ n: Int) -> Void
 
     /// Applies `forward` in parallel chunks and records `backward`.
-    func unary(_ forward: @escaping ForwardKernel, backward: @escaping BackwardKernel) -> Tensor {
+    func unary(_ op: StaticString, _ forward: @escaping ForwardKernel, backward: @escaping BackwardKernel) -> Tensor {
         let out = emptyLike()
         let x = SendablePointer(data), y = SendablePointer(out.data)
         Parallel.forChunks(count, grain: Kernels.grain) { start, end in forward(x.base + start, y.base + start, end - start) }
         let outputs = out.storage  // the output's elements, not the output: its node must not own it
-        return out.recording([self]) { [self] g in
+        return out.recording(op, [self]) { [self] g in
             let dx = g.emptyLike()
             let x = SendablePointer(data), y = SendablePointer(outputs.pointer), gp = SendablePointer(g.data)
             let d = SendablePointer(dx.data)
@@ -27,32 +27,32 @@ extension Tensor {
     }
 
     /// `unary` with a scalar function and its derivative f'(x, y), for ops off the hot path.
-    func unary(_ f: @escaping (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
-        unary({ x, y, n in for i in 0..<n { y[i] = f(x[i]) } },
+    func unary(_ op: StaticString, _ f: @escaping (Float) -> Float, derivative: @escaping (_ x: Float, _ y: Float) -> Float) -> Tensor {
+        unary(op, { x, y, n in for i in 0..<n { y[i] = f(x[i]) } },
               backward: { x, y, g, dx, n in for i in 0..<n { dx[i] = g[i] * derivative(x[i], y[i]) } })
     }
 
     /// √x.
-    public func sqrt() -> Tensor { unary({ $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
+    public func sqrt() -> Tensor { unary("sqrt", { $0.squareRoot() }, derivative: { _, y in 0.5 / y }) }
 
     /// eˣ.
     public func exp() -> Tensor {
-        unary({ kd_exp($0, $1, $2) }, backward: { _, y, g, dx, n in for i in 0..<n { dx[i] = g[i] * y[i] } })
+        unary("exp", { kd_exp($0, $1, $2) }, backward: { _, y, g, dx, n in for i in 0..<n { dx[i] = g[i] * y[i] } })
     }
 
     /// ln x.
     public func log() -> Tensor {
-        unary({ kd_log($0, $1, $2) }, backward: { x, _, g, dx, n in for i in 0..<n { dx[i] = g[i] / x[i] } })
+        unary("log", { kd_log($0, $1, $2) }, backward: { x, _, g, dx, n in for i in 0..<n { dx[i] = g[i] / x[i] } })
     }
 
     /// tanh x.
     public func tanh() -> Tensor {
-        unary({ kd_tanh($0, $1, $2) }, backward: { _, y, g, dx, n in for i in 0..<n { dx[i] = g[i] * (1 - y[i] * y[i]) } })
+        unary("tanh", { kd_tanh($0, $1, $2) }, backward: { _, y, g, dx, n in for i in 0..<n { dx[i] = g[i] * (1 - y[i] * y[i]) } })
     }
 
     /// The error function.
     public func erf() -> Tensor {
-        unary({ kd_erf($0, $1, $2) }, backward: { x, _, g, dx, n in
+        unary("erf", { kd_erf($0, $1, $2) }, backward: { x, _, g, dx, n in
             let scale = 2 / Float.pi.squareRoot()
             for i in 0..<n { dx[i] = g[i] * scale * Foundation.exp(-x[i] * x[i]) }
         })
@@ -60,6 +60,6 @@ extension Tensor {
 
     /// xᵖ for a constant exponent.
     public func pow(_ exponent: Float) -> Tensor {
-        unary({ Foundation.pow($0, exponent) }, derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
+        unary("pow", { Foundation.pow($0, exponent) }, derivative: { x, _ in exponent * Foundation.pow(x, exponent - 1) })
     }
 }
