@@ -6,12 +6,14 @@
 # Usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options...]
 #        TARGET: safetensors, config, tokenizer, task-file, search-space, latency-profile
 #
-# Builds kdnas-fuzz with `-sanitize=fuzzer` (clang's libFuzzer, shipped with the Swift toolchain)
-# in .build-fuzz/, starts from the committed seeds (fuzz/corpus/TARGET) and the corpus grown by
-# earlier runs (.build-fuzz/corpus/TARGET), and runs each target SECONDS seconds. An input that
-# traps, runs past 10 s or allocates past 2 GB is written to fuzz/regressions/TARGET/, where
-# FuzzRegressionTests replays it in every test run: commit it with the fix. Prints a table
-# (target, seconds, executions, coverage, crashes) and exits 1 if any target crashed.
+# Builds kdnas-fuzz with `-sanitize=fuzzer,address` (libFuzzer and AddressSanitizer, both shipped
+# with the Swift toolchain) in .build-fuzz/, starts from the committed seeds (fuzz/corpus/TARGET)
+# and the corpus grown by earlier runs (.build-fuzz/corpus/TARGET), and runs each target SECONDS
+# seconds. An input that traps, runs past 10 s, allocates past 2 GB or touches memory it does not
+# own is written to fuzz/regressions/TARGET/, where FuzzRegressionTests replays it in every test
+# run: commit it with the fix. Leak detection is off: FoundationEssentials' Data(contentsOf:)
+# leaks 4 KB on an empty file, which is not KDNAS's to fix. Prints a table (target, seconds,
+# executions, coverage, crashes) and exits 1 if any target crashed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -28,9 +30,9 @@ fi
 
 scripts/install-system.sh
 SCRATCH=.build-fuzz
-echo "fuzz: building kdnas-fuzz with -sanitize=fuzzer"
+echo "fuzz: building kdnas-fuzz with -sanitize=fuzzer,address"
 swift build -c release --product kdnas-fuzz --scratch-path "$SCRATCH" --quiet \
-    -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer -Xswiftc -use-ld=lld  # gold fails on this link (an internal error)
+    -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld  # gold fails on this link (an internal error)
 FUZZER="$SCRATCH/release/kdnas-fuzz"
 
 ROWS=()
@@ -42,7 +44,7 @@ for target in "${SELECTED[@]}"; do
     echo "fuzz: $target for ${SECONDS_EACH}s (log: $log)"
     status=0
     KDNAS_FUZZ_TARGET="$target" "$FUZZER" "$work" "fuzz/corpus/$target" -max_total_time="$SECONDS_EACH" \
-        -timeout=10 -rss_limit_mb=2048 -max_len=4096 -print_final_stats=1 -artifact_prefix="$regressions/" "$@" \
+        -timeout=10 -rss_limit_mb=2048 -max_len=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$regressions/" "$@" \
         >"$log" 2>&1 || status=$?
     crashes=$(( $(find "$regressions" -type f | wc -l) - before ))
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

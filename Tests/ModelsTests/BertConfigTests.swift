@@ -54,7 +54,7 @@ final class BertConfigTests: XCTestCase {
             (#"{"vocab_size": 1000000000000}"#, "vocab_size is 1000000000000; expected at most 10000000"),
             (#"{"hidden_size": 1000000, "num_attention_heads": 1}"#, "hidden_size is 1000000; expected at most 65536"),
             (#"{"num_hidden_layers": 1000000}"#, "num_hidden_layers is 1000000; expected at most 1000"),
-            (#"{"num_labels": 1000000000000}"#, "num_labels is 1000000000000; expected a positive integer, at most 1048576"),
+            (#"{"num_labels": 1000000000000}"#, "num_labels is 1000000000000; expected a positive integer, at most 100000"),
             (#"{"num_hidden_layers": 1000, "hidden_size": 4096, "num_attention_heads": 16, "intermediate_size": 16384}"#,
              "hidden_size, intermediate_size, num_hidden_layers, vocab_size is 4096, 16384, 1000, 30522; expected at most 2000000000 "
                 + "parameters (8 GB of F32); these sizes give 2.02e+11"),
