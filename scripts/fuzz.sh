@@ -9,11 +9,11 @@
 # Builds kdnas-fuzz with `-sanitize=fuzzer,address` (libFuzzer and AddressSanitizer, both shipped
 # with the Swift toolchain) in .build-fuzz/, starts from the committed seeds (fuzz/corpus/TARGET)
 # and the corpus grown by earlier runs (.build-fuzz/corpus/TARGET), and runs each target SECONDS
-# seconds. An input that traps, runs past 10 s, allocates past 2 GB or touches memory it does not
-# own is written to fuzz/regressions/TARGET/, where FuzzRegressionTests replays it in every test
-# run: commit it with the fix. Leak detection is off: FoundationEssentials' Data(contentsOf:)
-# leaks 4 KB on an empty file, which is not KDNAS's to fix. Prints a table (target, seconds,
-# executions, coverage, crashes) and exits 1 if any target crashed.
+# seconds. An input that traps, runs past 20 s (AddressSanitizer slows a run 2-10×), allocates
+# past 2 GB or touches memory it does not own is written to fuzz/regressions/TARGET/, where
+# FuzzRegressionTests replays it in every test run: commit it with the fix. Leak detection is off:
+# FoundationEssentials' Data(contentsOf:) leaks 4 KB on an empty file, which is not KDNAS's to fix.
+# Prints a table (target, seconds, executions, coverage, crashes) and exits 1 if any target crashed.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -43,8 +43,8 @@ for target in "${SELECTED[@]}"; do
     before=$(find "$regressions" -type f | wc -l)
     echo "fuzz: $target for ${SECONDS_EACH}s (log: $log)"
     status=0
-    KDNAS_FUZZ_TARGET="$target" "$FUZZER" "$work" "fuzz/corpus/$target" -max_total_time="$SECONDS_EACH" \
-        -timeout=10 -rss_limit_mb=2048 -max_len=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$regressions/" "$@" \
+    KDNAS_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$FUZZER" "$work" "fuzz/corpus/$target" -max_total_time="$SECONDS_EACH" \
+        -timeout=20 -report_slow_units=20 -rss_limit_mb=2048 -max_len=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$regressions/" "$@" \
         >"$log" 2>&1 || status=$?
     crashes=$(( $(find "$regressions" -type f | wc -l) - before ))
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
