@@ -6,7 +6,7 @@
 //   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore -> CBLAS (OpenBLAS), CKernels
 //                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
 //                            Training -> Tasks -> Text;  Models -> Text
-//   kdnas-fuzz -> FuzzTargets -> Search, Latency, Tasks, Text (libFuzzer targets, scripts/fuzz.sh)
+//   kdnas-fuzz -> FuzzTargets -> Search, Latency, Models, NN, Tasks, Text (libFuzzer targets, scripts/fuzz.sh)
 //
 // docs/ARCHITECTURE.md has the full map.
 import PackageDescription
@@ -52,11 +52,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "kdnas", dependencies: ["KDNASCommand", "TensorCore"]),
-        // Timings for bench/*.py, which runs the reference side by side. Not a test.
         // libFuzzer targets for the parsers of users' files (scripts/fuzz.sh); replays files otherwise.
         .target(name: "FuzzTargets", dependencies: ["Latency", "Models", "NN", "Search", "Tasks", "Text"]),
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(name: "kdnas-fuzz", dependencies: ["CLibFuzzer", "FuzzTargets"]),
+        // Timings for bench/*.py, which runs the reference side by side. Not a test.
         .executableTarget(name: "kdnas-bench", dependencies: ["Latency", "Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),

@@ -18,7 +18,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 TARGETS=(safetensors config tokenizer task-file search-space latency-profile)
-if [[ $# -lt 2 ]] || ! [[ "$2" =~ ^[0-9]+$ ]]; then
+if [[ $# -lt 2 ]] || ! [[ "$2" =~ ^[1-9][0-9]*$ ]]; then  # libFuzzer reads 0 seconds as no limit
     echo "usage: scripts/fuzz.sh TARGET|all SECONDS [libFuzzer options...]  (TARGET: ${TARGETS[*]})" >&2
     exit 2
 fi
@@ -40,16 +40,19 @@ FAILED=0
 for target in "${SELECTED[@]}"; do
     work="$SCRATCH/corpus/$target"; regressions="fuzz/regressions/$target"; log="$SCRATCH/$target.log"
     mkdir -p "$work" "$regressions"
-    before=$(find "$regressions" -type f | wc -l)
+    # What libFuzzer writes when an input fails; slow-unit-* files (a slow input that passed) are not failures.
+    failures() { find "$regressions" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l; }
+    before=$(failures)
     echo "fuzz: $target for ${SECONDS_EACH}s (log: $log)"
     status=0
     KDNAS_FUZZ_TARGET="$target" ASAN_OPTIONS="detect_leaks=0${ASAN_OPTIONS:+:$ASAN_OPTIONS}" "$FUZZER" "$work" "fuzz/corpus/$target" -max_total_time="$SECONDS_EACH" \
         -timeout=20 -report_slow_units=20 -rss_limit_mb=2048 -max_len=4096 -detect_leaks=0 -print_final_stats=1 -artifact_prefix="$regressions/" "$@" \
         >"$log" 2>&1 || status=$?
-    crashes=$(( $(find "$regressions" -type f | wc -l) - before ))
+    crashes=$(( $(failures) - before ))
+    find "$regressions" -type f -name 'slow-unit-*' -delete
     executions=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-    coverage=$(grep -o 'cov: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
-    features=$(grep -o 'ft: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
+    coverage=$({ grep -o 'cov: [0-9]*' "$log" || true; } | tail -1 | cut -d' ' -f2)
+    features=$({ grep -o 'ft: [0-9]*' "$log" || true; } | tail -1 | cut -d' ' -f2)
     corpus=$(find "$work" -type f | wc -l)
     ROWS+=("$(printf '%-16s %8s %12s %9s %9s %7s %8s' "$target" "$SECONDS_EACH" "${executions:-?}" "${coverage:-?}" \
         "${features:-?}" "$corpus" "$crashes")")

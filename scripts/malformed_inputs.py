@@ -354,8 +354,10 @@ def build(suite):
                           ("distill", ["distill", "--teacher", one_type_model, "--student", "half", "--out", s.path("out-pair-distill")]
                            + pair_task + fast),
                           ("search", [a if a != model else one_type_model for a in search[:3]] + pair_task + search[11:]
-                           + ["--out", s.path("out-pair-search")])]:
-        s.add("config", f"pair-task-one-token-type-{command}", args, "config.json", "type_vocab_size", "pair-task/train.csv")
+                           + ["--out", s.path("out-pair-search")]),
+                          ("evaluate", ["evaluate", "--model", one_type_model] + pair_task + ["--batch-size", "4", "--max-length", "16"])]:
+        data_file = "pair-task/dev.csv" if command == "evaluate" else "pair-task/train.csv"
+        s.add("config", f"pair-task-one-token-type-{command}", args, "config.json", "type_vocab_size", data_file)
     cfg_case("num-labels-zero", config_with(num_labels=0), "num_labels")
     cfg_case("num-labels-negative", config_with(num_labels=-3), "num_labels")
     cfg_case("num-labels-huge", config_with(num_labels=10 ** 9, id2label=DELETE, label2id=DELETE), "num_labels")

@@ -22,6 +22,6 @@ echo "test: running swift test"
 swift test --skip-build --disable-swift-testing "$@"
 
 # Each fuzz target briefly (FUZZ_SECONDS=0 skips; scripts/fuzz.sh runs them longer).
-if [[ $# -eq 0 && "${FUZZ_SECONDS:-15}" != 0 ]]; then
+if [[ $# -eq 0 && "${FUZZ_SECONDS:-15}" =~ ^[1-9][0-9]*$ ]]; then
     scripts/fuzz.sh all "${FUZZ_SECONDS:-15}"
 fi

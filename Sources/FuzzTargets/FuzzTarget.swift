@@ -11,8 +11,9 @@ import Text
 /// A target returns normally both when its parser accepts the bytes and when it refuses them with
 /// a typed error; a trap, a hang or a broken invariant is the failure the fuzzer looks for. The
 /// invariants checked after a successful parse are the ones the rest of KDNAS relies on (a config
-/// that validated builds tensors of the sizes it names, a tokenizer's ids are in its vocabulary,
-/// a sampled architecture is in its space, a predicted latency is finite and non-negative).
+/// that validated has an exact parameter count that fits an Int and reads back as it was written, a
+/// tokenizer's ids are in its vocabulary, a sampled architecture is in its space, a predicted
+/// latency is finite and non-negative).
 ///
 ///     scripts/fuzz.sh safetensors 600      # libFuzzer, 10 minutes
 ///     kdnas-fuzz safetensors crash-1234     # replays files (any build)
@@ -92,7 +93,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         let encoding = tokenizer.encode(parts[0], pair: pair, maxLength: length, padding: length == nil ? .none : .maxLength)
         check(encoding.ids.allSatisfy { $0 >= 0 && $0 < vocabulary.count }, "an id outside the vocabulary")
         if let length { check(encoding.ids.count <= length, "\(encoding.ids.count) ids past max length \(length)") }
-        _ = tokenizer.decode(encoding.ids, skipSpecialTokens: options & 1 != 0)
+        _ = tokenizer.decode(encoding.ids, skipSpecialTokens: maxLength & 1 != 0)
     }
 
     private static func taskFile(_ bytes: [UInt8]) {
@@ -170,6 +171,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         return Vocabulary(tokens: tokens)
     }()
 
+    /// Removes this process's scratch folder (the replay and the tests call it when done; a libFuzzer
+    /// run ends in `exit`, and its folder in /dev/shm goes with the machine).
+    public static func removeScratch() {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
     /// A folder of this process's own for the file-based parsers (in memory where /dev/shm exists).
     private static let scratch: URL = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
@@ -179,26 +186,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }()
 
     private static func write(_ bytes: [UInt8], to url: URL) {
+        if !FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) {  // removed by removeScratch
+            try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        }
         guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {
             fatalError("fuzz: cannot write the scratch file \(url.path)")
         }
-    }
-}
-
-/// Reads option bytes off the front of a fuzz input; past the end every byte is 0.
-struct FuzzInput {
-    private let bytes: [UInt8]
-    private var index = 0
-
-    init(_ bytes: [UInt8]) { self.bytes = bytes }
-
-    mutating func byte() -> UInt8 {
-        defer { index += 1 }
-        return index < bytes.count ? bytes[index] : 0
-    }
-
-    mutating func rest() -> [UInt8] {
-        defer { index = bytes.count }
-        return index < bytes.count ? Array(bytes[index...]) : []
     }
 }

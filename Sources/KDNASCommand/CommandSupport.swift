@@ -192,3 +192,8 @@ struct ModelSource: ParsableArguments {
         return BertForSequenceClassification(config, seed: 0)
     }
 }
+
+/// A line on standard error: progress and notes, apart from results on standard output.
+func log(_ line: String) {
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
+}

@@ -15,7 +15,7 @@ struct ThroughputCommand: ParsableCommand {
         discussion: """
             What a distillation or a search will cost per step. A bare --config is measured with random weights.
             --profile adds the time of each op family (linear, attention, layer norm, ...) forward and backward,
-            and of clipping and the optimiser, per step: the rows sum to the step.
+            and of clipping and the optimiser: the rows sum to the mean profiled step.
             Example: kdnas throughput --config student.json --batch 32 --seq 128 --steps 5 --profile
             """)
 

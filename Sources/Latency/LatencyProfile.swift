@@ -42,6 +42,11 @@ public struct LatencyProfile: Codable, Sendable {
         try AtomicFile.write(try encoder.encode(self), to: url)
     }
 
+    /// The largest coefficient a profile may hold, in milliseconds per unit of its feature: far above
+    /// any fit (a layer costs well under a second), and small enough that every prediction for a
+    /// configuration `BertConfig.validate` accepts is finite.
+    public static let maximumCoefficient = 1e6
+
     /// Reads a profile; a typed error names the file and what is wrong.
     public static func read(_ path: String) throws -> LatencyProfile {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -62,10 +67,15 @@ public struct LatencyProfile: Codable, Sendable {
             let key = field == "threads" ? "model.threads" : "model.settings.\(field)"
             throw LatencyProfileError(file: path, problem: "\(key) is \(value); expected a positive integer")
         }
-        // The fit is non-negative: a negative or non-finite coefficient would predict negative or NaN latencies.
-        if let index = profile.model.coefficients.firstIndex(where: { !($0.isFinite && $0 >= 0) }) {
+        guard settings.batch <= LatencyMeter.Settings.maximumTokens / settings.sequenceLength else {
+            throw LatencyProfileError(file: path, problem: "model.settings.batch × seq is \(settings.batch) × \(settings.sequenceLength); "
+                                      + "expected at most \(LatencyMeter.Settings.maximumTokens) tokens")
+        }
+        // The fit is non-negative: a negative or non-finite coefficient would predict negative or NaN latencies,
+        // and one past 10⁶ ms per unit an infinite one for a large model.
+        if let index = profile.model.coefficients.firstIndex(where: { !($0.isFinite && $0 >= 0 && $0 <= Self.maximumCoefficient) }) {
             throw LatencyProfileError(file: path, problem: "model.coefficients[\(index)] (\(LatencyModel.featureNames[index])) is "
-                                      + "\(profile.model.coefficients[index]); expected a finite number, 0 or more")
+                                      + "\(profile.model.coefficients[index]); expected a finite number from 0 to 10^6")
         }
         return profile
     }

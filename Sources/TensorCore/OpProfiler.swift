@@ -15,8 +15,12 @@ import Dispatch
 /// previous mark to its family's forward time: its own work plus the glue since the previous op
 /// (views and bookkeeping that record nothing). `backward()` times each node's closure. Whatever a
 /// phase spends outside its ops (the backward pass's tape and frees, say) is its "(other)" row, so
-/// the rows sum to the phases and the phases to the step. It costs one or two clock reads per op;
+/// the rows sum to the phases and the phases to the step. Ops outside every phase are not charged,
+/// and a phase inside another is part of the outer one. It costs one or two clock reads per op;
 /// with no profiler current, one task-local read.
+///
+/// One thread: the one running the step (the engine's parallel kernels record no ops). Hence
+/// `@unchecked Sendable`, which the task-local requires; a child task would inherit it and race.
 public final class OpProfiler: @unchecked Sendable {
     /// The profiler ops charge, if any (per task, as `Autograd.noGrad` is).
     @TaskLocal public static var current: OpProfiler?
@@ -38,44 +42,44 @@ public final class OpProfiler: @unchecked Sendable {
     private var phaseTotals: [String: Tally] = [:]
     private var opOrder: [String: [String]] = [:]
     private var ops: [String: [String: Tally]] = [:]
-    private var currentPhase = "(outside a phase)"
+    private var currentPhase: String?
     private var mark: UInt64 = 0
 
     public init() {}
 
     static func now() -> UInt64 { DispatchTime.now().uptimeNanoseconds }
 
-    /// Runs `body` as the phase `name` (phases of the same name add up, in first-seen order).
+    /// Runs `body` as the phase `name` (phases of the same name add up, in first-seen order); inside
+    /// another phase, `body` is simply part of that one.
     public func phase<R>(_ name: String, _ body: () throws -> R) rethrows -> R {
-        let outer = currentPhase
+        guard currentPhase == nil else { return try body() }
         currentPhase = name
         let start = Self.now()
         mark = start
         defer {
-            let end = Self.now()
-            add(&phaseTotals, name, end - start, order: &phaseOrder)
-            currentPhase = outer
-            mark = end
+            add(&phaseTotals, name, Self.now() - start, order: &phaseOrder)
+            currentPhase = nil
         }
         return try body()
     }
 
     func chargeForward(_ op: StaticString) {
         let end = Self.now()
-        charge(op.description, end - min(mark, end))
+        charge(op, end - mark)
         mark = end
     }
 
     func chargeBackward(_ op: StaticString, since start: UInt64) {
         let end = Self.now()
-        charge(op.description, end - start)
+        charge(op, end - start)
         mark = end
     }
 
-    private func charge(_ op: String, _ nanoseconds: UInt64) {
-        var order = opOrder[currentPhase] ?? []
-        add(&ops[currentPhase, default: [:]], op, nanoseconds, order: &order)
-        opOrder[currentPhase] = order
+    private func charge(_ op: StaticString, _ nanoseconds: UInt64) {
+        guard let phase = currentPhase else { return }
+        var order = opOrder[phase] ?? []
+        add(&ops[phase, default: [:]], op.description, nanoseconds, order: &order)
+        opOrder[phase] = order
     }
 
     private func add(_ table: inout [String: Tally], _ key: String, _ nanoseconds: UInt64, order: inout [String]) {

@@ -30,6 +30,7 @@ struct FuzzEntry {
             target.run(Array(data))
             print("\(path): ok")
         }
+        FuzzTarget.removeScratch()
         #endif
     }
 

@@ -30,6 +30,7 @@ final class FuzzRegressionTests: XCTestCase {
                 replayed += 1
             }
         }
+        FuzzTarget.removeScratch()
         print("fuzz replay: \(replayed) inputs over \(FuzzTarget.allCases.count) targets")
         XCTAssertGreaterThan(replayed, 0)
     }

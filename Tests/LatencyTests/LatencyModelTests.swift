@@ -53,7 +53,13 @@ final class LatencyModelTests: XCTestCase {
         coefficients[2] = -0.5
         try write()
         XCTAssertThrowsError(try LatencyProfile.read(file.path)) { error in
-            XCTAssertEqual("\(error)", "\(file.path): model.coefficients[2] (\(LatencyModel.featureNames[2])) is -0.5; expected a finite number, 0 or more")
+            XCTAssertEqual("\(error)", "\(file.path): model.coefficients[2] (\(LatencyModel.featureNames[2])) is -0.5; expected a finite number from 0 to 10^6")
+        }
+        // Finite but huge: it would predict an infinite latency for a large model.
+        coefficients[2] = 1e300
+        try write()
+        XCTAssertThrowsError(try LatencyProfile.read(file.path)) { error in
+            XCTAssertEqual("\(error)", "\(file.path): model.coefficients[2] (\(LatencyModel.featureNames[2])) is 1e+300; expected a finite number from 0 to 10^6")
         }
         // JSON has no NaN: a huge exponent is the way an infinity gets into a file.
         coefficients[2] = 1

@@ -28,6 +28,23 @@ final class OpProfilerTests: XCTestCase {
         XCTAssertEqual(sum, profiler.total(steps: 3), accuracy: 1e-9 + 1e-9 * sum)
     }
 
+    func testANestedPhaseIsPartOfItsOuterOneAndOpsOutsidePhasesAreNotCharged() {
+        let profiler = OpProfiler()
+        let w = Tensor.normal([8, 8], seed: 5, requiresGrad: true)
+        OpProfiler.$current.withValue(profiler) {
+            _ = w.linear(weight: w, bias: nil)  // outside every phase
+            profiler.phase("outer") {
+                _ = w.linear(weight: w, bias: nil)
+                profiler.phase("inner") { _ = w.relu() }
+            }
+        }
+        let rows = profiler.rows(steps: 1)
+        XCTAssertEqual(Set(rows.map(\.phase)), ["outer"])
+        XCTAssertEqual(rows.first { $0.op == "linear" }?.calls, 1)
+        XCTAssertEqual(rows.first { $0.op == "relu" }?.calls, 1)
+        XCTAssertEqual(rows.reduce(0) { $0 + $1.milliseconds }, profiler.total(steps: 1), accuracy: 1e-9)
+    }
+
     func testNothingIsChargedWithoutACurrentProfiler() {
         let profiler = OpProfiler()
         let w = Tensor.normal([8, 8], seed: 4, requiresGrad: true)
