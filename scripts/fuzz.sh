@@ -35,13 +35,14 @@ swift build -c release --product kdnas-fuzz --scratch-path "$SCRATCH" --quiet \
     -Xswiftc -DFUZZING -Xswiftc -sanitize=fuzzer,address -Xswiftc -use-ld=lld  # gold fails on this link (an internal error)
 FUZZER="$SCRATCH/release/kdnas-fuzz"
 
+# The inputs libFuzzer wrote to $regressions as failures; slow-unit-* files (a slow input that passed) are not.
+failures() { find "$regressions" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l; }
+
 ROWS=()
 FAILED=0
 for target in "${SELECTED[@]}"; do
     work="$SCRATCH/corpus/$target"; regressions="fuzz/regressions/$target"; log="$SCRATCH/$target.log"
     mkdir -p "$work" "$regressions"
-    # What libFuzzer writes when an input fails; slow-unit-* files (a slow input that passed) are not failures.
-    failures() { find "$regressions" -type f \( -name 'crash-*' -o -name 'timeout-*' -o -name 'oom-*' -o -name 'leak-*' \) | wc -l; }
     before=$(failures)
     echo "fuzz: $target for ${SECONDS_EACH}s (log: $log)"
     status=0

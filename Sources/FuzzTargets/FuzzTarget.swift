@@ -57,11 +57,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     private static func config(_ bytes: [UInt8]) {
         guard let config = try? BertConfig(json: Data(bytes)), (try? config.validate()) != nil else { return }
-        // What a validated config promises: its exact parameter count fits an Int, and it writes and
-        // reads back unchanged.
-        let exact = StudentArchitecture(config).parameterCount(vocabulary: config.vocabSize, positions: config.maxPositionEmbeddings,
-                                                               tokenTypes: config.typeVocabSize, labels: config.numLabels)
-        check(Double(exact) <= config.estimatedParameterCount * 1.000001 + 1, "\(exact) parameters past the estimate")
+        // What a validated config promises: its exact parameter count fits an Int (the Int arithmetic
+        // traps on an overflow), and it writes and reads back unchanged.
+        _ = StudentArchitecture(config).parameterCount(vocabulary: config.vocabSize, positions: config.maxPositionEmbeddings,
+                                                       tokenTypes: config.typeVocabSize, labels: config.numLabels)
         // The round trip is linear in the labels (each has a name): past 1,000 it only costs the
         // fuzzer time (100,000 labels take seconds under AddressSanitizer).
         guard config.numLabels <= 1_000 else { return }
@@ -180,13 +179,11 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// A folder of this process's own for the file-based parsers (in memory where /dev/shm exists).
     private static let scratch: URL = {
         let base = FileManager.default.fileExists(atPath: "/dev/shm") ? "/dev/shm" : NSTemporaryDirectory()
-        let url = URL(fileURLWithPath: base).appendingPathComponent("kdnas-fuzz-\(ProcessInfo.processInfo.processIdentifier)")
-        try? FileManager.default.createDirectory(at: url.appendingPathComponent("task"), withIntermediateDirectories: true)
-        return url
+        return URL(fileURLWithPath: base).appendingPathComponent("kdnas-fuzz-\(ProcessInfo.processInfo.processIdentifier)")
     }()
 
     private static func write(_ bytes: [UInt8], to url: URL) {
-        if !FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) {  // removed by removeScratch
+        if !FileManager.default.fileExists(atPath: url.deletingLastPathComponent().path) {  // the first write, or after removeScratch
             try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
         }
         guard FileManager.default.createFile(atPath: url.path, contents: Data(bytes)) else {

@@ -89,7 +89,7 @@ struct ThroughputCommand: ParsableCommand {
             "examples_per_second": Double(batch) / (median / 1000), "batch": batch, "seq": seq, "steps": steps,
             "threads": Engine.threads, "parameters": network.parameterCount,
         ]
-        let rows = profiler.rows(steps: steps), profiled = profiler.total(steps: steps)
+        let rows = profile ? profiler.rows(steps: steps) : [], profiled = profiler.total(steps: steps)
         if profile {
             result["profile_mean_step_ms"] = profiled
             result["profile"] = rows.map { ["phase": $0.phase, "op": $0.op, "ms": $0.milliseconds, "calls": $0.calls] as [String: Any] }

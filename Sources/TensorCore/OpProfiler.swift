@@ -36,11 +36,15 @@ public final class OpProfiler: @unchecked Sendable {
     private struct Tally {
         var nanoseconds: UInt64 = 0
         var calls = 0
+
+        mutating func add(_ interval: UInt64) {
+            nanoseconds += interval
+            calls += 1
+        }
     }
 
     private var phaseOrder: [String] = []
     private var phaseTotals: [String: Tally] = [:]
-    private var opOrder: [String: [String]] = [:]
     private var ops: [String: [String: Tally]] = [:]
     private var currentPhase: String?
     private var mark: UInt64 = 0
@@ -57,7 +61,8 @@ public final class OpProfiler: @unchecked Sendable {
         let start = Self.now()
         mark = start
         defer {
-            add(&phaseTotals, name, Self.now() - start, order: &phaseOrder)
+            if phaseTotals[name] == nil { phaseOrder.append(name) }
+            phaseTotals[name, default: Tally()].add(Self.now() - start)
             currentPhase = nil
         }
         return try body()
@@ -77,15 +82,7 @@ public final class OpProfiler: @unchecked Sendable {
 
     private func charge(_ op: StaticString, _ nanoseconds: UInt64) {
         guard let phase = currentPhase else { return }
-        var order = opOrder[phase] ?? []
-        add(&ops[phase, default: [:]], op.description, nanoseconds, order: &order)
-        opOrder[phase] = order
-    }
-
-    private func add(_ table: inout [String: Tally], _ key: String, _ nanoseconds: UInt64, order: inout [String]) {
-        if table[key] == nil { order.append(key) }
-        table[key, default: Tally()].nanoseconds += nanoseconds
-        table[key, default: Tally()].calls += 1
+        ops[phase, default: [:]][op.description, default: Tally()].add(nanoseconds)
     }
 
     /// The rows per step over `steps` profiled steps: each phase's op families by time, then the
@@ -95,7 +92,8 @@ public final class OpProfiler: @unchecked Sendable {
         var rows: [Row] = []
         for phase in phaseOrder {
             let total = phaseTotals[phase]!
-            let members = (opOrder[phase] ?? []).map { ($0, ops[phase]![$0]!) }.sorted { $0.1.nanoseconds > $1.1.nanoseconds }
+            let members = (ops[phase] ?? [:]).sorted { $0.value.nanoseconds != $1.value.nanoseconds
+                ? $0.value.nanoseconds > $1.value.nanoseconds : $0.key < $1.key }.map { ($0.key, $0.value) }
             let charged = members.reduce(UInt64(0)) { $0 + $1.1.nanoseconds }
             for (op, tally) in members {
                 rows.append(Row(phase: phase, op: op, milliseconds: Double(tally.nanoseconds) * scale, calls: tally.calls / max(steps, 1)))
