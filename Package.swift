@@ -5,6 +5,7 @@
 //
 //   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore -> CBLAS (OpenBLAS), CKernels
 //                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
+//                            KDNASCommand -> SearchStorage -> Search, PostgresNIO (PostgreSQL)
 //                            Training -> Tasks -> Text;  Models -> Text
 //   kdnas-fuzz -> FuzzTargets -> Search, Latency, Models, NN, Tasks, Text (libFuzzer targets, scripts/fuzz.sh)
 //
@@ -21,6 +22,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.21.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.5.0"),
     ],
     targets: [
         // OpenBLAS from Debian's libopenblas-dev, found through pkg-config.
@@ -44,10 +47,14 @@ let package = Package(
         .target(
             name: "Search",
             dependencies: ["Distill", "Latency", "Models", "NN", "Tasks", "TensorCore", "Training", .product(name: "GRDB", package: "GRDB.swift")]),
+        // The stores by URL: SQLite files and PostgreSQL studies (postgres-nio), for several workers on one search.
+        .target(
+            name: "SearchStorage",
+            dependencies: ["Search", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log")]),
         .target(
             name: "KDNASCommand",
             dependencies: [
-                "Distill", "Latency", "Models", "NN", "Search", "Tasks", "TensorCore", "Text", "Training",
+                "Distill", "Latency", "Models", "NN", "Search", "SearchStorage", "Tasks", "TensorCore", "Text", "Training",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -71,6 +78,7 @@ let package = Package(
             resources: [.copy("Fixtures")]),
         .testTarget(name: "LatencyTests", dependencies: ["Latency", "Models", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "SearchTests", dependencies: ["Search", "Latency", "Models", "Tasks", "TensorCore", "TestSupport", "Text"]),
+        .testTarget(name: "SearchStorageTests", dependencies: ["Search", "SearchStorage", "TestSupport"]),
         .testTarget(name: "NNTests", dependencies: ["NN", "TensorCore", "TestSupport"]),
         .testTarget(name: "FuzzTargetsTests", dependencies: ["FuzzTargets"]),
         .testTarget(

@@ -11,6 +11,8 @@ import TensorCore
 public enum BertCheckpoint {
     /// Tokenizer files copied along with a checkpoint when present.
     public static let tokenizerFiles = ["vocab.txt", "tokenizer_config.json", "special_tokens_map.json", "tokenizer.json"]
+    /// The files `save` writes (the tokenizer's when it has a source that holds them).
+    public static let exportedFiles = ["config.json", "model.safetensors"] + tokenizerFiles
 
     /// Buffers that transformers may save beside the parameters; ignored on load.
     static let knownBuffers: Set<String> = ["embeddings.position_ids"]

@@ -5,7 +5,11 @@ import GRDB
 ///
 /// Tables: `kv` (settings, teacher latency, search state; JSON or bytes), `trials` (one row per
 /// candidate: the columns a user would query with sqlite3, and the whole record as JSON), and
-/// `finalists`. SQLite's rollback journal makes every transaction atomic across a kill -9.
+/// `finalists`; for processes sharing the file, `work` (the items, their holder, attempts and heartbeat),
+/// `leases` (the coordinator's) and `workers`. SQLite's rollback journal makes every transaction atomic
+/// across a kill -9, and its write lock (waited for, up to 30 s) serialises the processes: a claim or a
+/// completion is one IMMEDIATE transaction. The store's clock is this machine's; finalists' files stay in
+/// the run folder, which every process on the machine shares.
 public final class SQLiteTrialStore: TrialStore {
     private let database: DatabaseQueue
     public let path: String
@@ -40,6 +44,14 @@ public final class SQLiteTrialStore: TrialStore {
                         predicted_reward REAL, accuracy REAL, latency_ms REAL, parameters INTEGER, reward REAL,
                         seconds REAL, error TEXT, record TEXT NOT NULL);
                     CREATE TABLE finalists (name TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL);
+                    """)
+            }
+            migrator.registerMigration("v2-work") { db in
+                try db.execute(sql: """
+                    CREATE TABLE work (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, state TEXT NOT NULL,
+                                       worker TEXT, attempts INTEGER NOT NULL DEFAULT 0, heartbeat REAL);
+                    CREATE TABLE leases (name TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, expires REAL NOT NULL);
+                    CREATE TABLE workers (id TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL, item TEXT, seen REAL NOT NULL);
                     """)
             }
             try migrator.migrate(database)
@@ -86,13 +98,6 @@ public final class SQLiteTrialStore: TrialStore {
         }
     }
 
-    public func propose(_ trials: [Trial], state: SearchState) throws {
-        try write { db in
-            for trial in trials { try Self.upsert(trial, db) }
-            try Self.put(try JSONEncoder().encode(state), "state", db)
-        }
-    }
-
     public func update(_ trials: [Trial]) throws {
         try write { db in
             for trial in trials { try Self.upsert(trial, db) }
@@ -115,20 +120,137 @@ public final class SQLiteTrialStore: TrialStore {
         return try JSONDecoder().decode(SearchState.self, from: data)
     }
 
-    public func saveState(_ state: SearchState) throws {
-        try setValue(try JSONEncoder().encode(state), for: "state")
-    }
-
     public func finalists() throws -> [Finalist] {
         try database.read { db in
             try String.fetchAll(db, sql: "SELECT record FROM finalists ORDER BY rowid").map { try JSONDecoder().decode(Finalist.self, from: Data($0.utf8)) }
         }
     }
 
-    public func saveFinalist(_ finalist: Finalist) throws {
-        let record = String(decoding: try JSONEncoder().encode(finalist), as: UTF8.self)
+    // MARK: Coordination
+
+    private static var now: Double { Date().timeIntervalSince1970 }
+
+    public func commit(trials: [Trial], state: SearchState?, values: [String: Data], publish: [String], expecting expected: SearchState?) throws -> Bool {
+        var committed = false
         try write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO finalists (name, record) VALUES (?, ?)", arguments: [finalist.name, record])
+            let saved = try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE key = 'state'").map { try JSONDecoder().decode(SearchState.self, from: $0) }
+            guard saved == expected else { return }
+            for trial in trials { try Self.upsert(trial, db) }
+            if let state { try Self.put(try JSONEncoder().encode(state), "state", db) }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { try Self.put(value, key, db) }
+            for key in publish { try db.execute(sql: "INSERT OR IGNORE INTO work (key, state) VALUES (?, 'pending')", arguments: [key]) }
+            committed = true
+        }
+        return committed
+    }
+
+    public func claim(for worker: WorkerRecord, lease: TimeInterval) throws -> WorkClaim? {
+        var claim: WorkClaim?
+        try write { db in
+            let now = Self.now
+            let rows = try Row.fetchAll(db, sql: "SELECT key, state, worker, attempts, heartbeat FROM work WHERE state != 'done' ORDER BY seq")
+            let free = rows.first { row in
+                guard row["state"] as String == WorkItem.State.running.rawValue, let holder = row["worker"] as String? else { return true }
+                return (row["heartbeat"] as Double? ?? 0) < now - lease || WorkerRecord.isGone(holder, onHost: worker.host)
+            }
+            if let free {
+                let (key, attempt) = (free["key"] as String, (free["attempts"] as Int) + 1)
+                try db.execute(sql: "UPDATE work SET state = 'running', worker = ?, attempts = ?, heartbeat = ? WHERE key = ?",
+                               arguments: [worker.id, attempt, now, key])
+                claim = WorkClaim(key: key, attempt: attempt, worker: worker.id)
+            }
+            try Self.see(worker, item: claim?.key, at: now, db)
+        }
+        return claim
+    }
+
+    private static func see(_ worker: WorkerRecord, item: String?, at now: Double, _ db: Database) throws {
+        let record = String(decoding: try JSONEncoder().encode(worker), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO workers (id, record, item, seen) VALUES (?, ?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET item = excluded.item, seen = excluded.seen
+            """, arguments: [worker.id, record, item, now])
+    }
+
+    public func heartbeat(_ claim: WorkClaim?, worker: WorkerRecord) throws -> Bool {
+        var held = true
+        try write { db in
+            let now = Self.now
+            try Self.see(worker, item: claim?.key, at: now, db)
+            guard let claim else { return }
+            try db.execute(sql: "UPDATE work SET heartbeat = ? WHERE key = ? AND worker = ? AND attempts = ? AND state = 'running'",
+                           arguments: [now, claim.key, claim.worker, claim.attempt])
+            held = db.changesCount == 1
+        }
+        return held
+    }
+
+    public func complete(_ claim: WorkClaim, trial: Trial?, finalist: Finalist?, files: [String: Data]) throws -> Bool {
+        var held = false
+        try write { db in
+            guard let row = try Row.fetchOne(db, sql: "SELECT state, worker, attempts FROM work WHERE key = ?", arguments: [claim.key]),
+                  row["worker"] as String? == claim.worker, row["attempts"] as Int == claim.attempt else { return }
+            held = true
+            guard row["state"] as String == WorkItem.State.running.rawValue else { return }  // done by this claim already
+            try db.execute(sql: "UPDATE work SET state = 'done', heartbeat = ? WHERE key = ?", arguments: [Self.now, claim.key])
+            if let trial { try Self.upsert(trial, db) }
+            if let finalist {
+                let record = String(decoding: try JSONEncoder().encode(finalist), as: UTF8.self)
+                try db.execute(sql: "INSERT OR REPLACE INTO finalists (name, record) VALUES (?, ?)", arguments: [finalist.name, record])
+            }
+        }
+        return held
+    }
+
+    public func release(_ claim: WorkClaim) throws {
+        try write { db in
+            try db.execute(sql: "UPDATE work SET state = 'pending', heartbeat = NULL WHERE key = ? AND worker = ? AND attempts = ? AND state = 'running'",
+                           arguments: [claim.key, claim.worker, claim.attempt])
         }
     }
+
+    public func workItems() throws -> [WorkItem] {
+        try database.read { db in
+            let now = Self.now
+            return try Row.fetchAll(db, sql: "SELECT key, state, worker, attempts, heartbeat FROM work ORDER BY seq").map { row in
+                WorkItem(key: row["key"], state: WorkItem.State(rawValue: row["state"]) ?? .pending, worker: row["worker"],
+                         attempts: row["attempts"], heartbeatAge: (row["heartbeat"] as Double?).map { now - $0 })
+            }
+        }
+    }
+
+    public func acquireLease(_ name: String, for worker: WorkerRecord, seconds: TimeInterval) throws -> Bool {
+        var taken = false
+        try write { db in
+            let now = Self.now
+            if let row = try Row.fetchOne(db, sql: "SELECT holder, expires FROM leases WHERE name = ?", arguments: [name]),
+               row["holder"] as String != worker.id, row["expires"] as Double >= now, !WorkerRecord.isGone(row["holder"], onHost: worker.host) {
+                return
+            }
+            try db.execute(sql: """
+                INSERT INTO leases (name, holder, expires) VALUES (?, ?, ?)
+                ON CONFLICT(name) DO UPDATE SET holder = excluded.holder, expires = excluded.expires
+                """, arguments: [name, worker.id, now + seconds])
+            taken = true
+        }
+        return taken
+    }
+
+    public func releaseLease(_ name: String, for worker: WorkerRecord) throws {
+        try write { db in try db.execute(sql: "DELETE FROM leases WHERE name = ? AND holder = ?", arguments: [name, worker.id]) }
+    }
+
+    public func workers() throws -> [WorkerRecord] {
+        try database.read { db in
+            let now = Self.now
+            return try Row.fetchAll(db, sql: "SELECT record, item, seen FROM workers ORDER BY seen").map { row in
+                var record = try JSONDecoder().decode(WorkerRecord.self, from: Data((row["record"] as String).utf8))
+                (record.item, record.lastSeenAge) = (row["item"], now - (row["seen"] as Double))
+                return record
+            }
+        }
+    }
+
+    /// Finalists' files stay in the run folder.
+    public func file(_ path: String) throws -> Data? { nil }
 }

@@ -3,42 +3,47 @@ import Models
 import Training
 
 /// The final stage: the planned finalists distilled on the full training set by one recipe, evaluated on
-/// dev as reported and on test, exported as Hugging Face checkpoints.
+/// dev as reported and on test, exported as Hugging Face checkpoints. Each finalist is a work item.
 extension SearchRun {
-    /// The finalists for `trials` (see `FinalistPlan`), with the baselines' latencies from the run's source;
-    /// planned once and kept, so a resumed final stage distils the same students under the same names and
-    /// seeds even where latencies are measured.
+    /// The finalists for `trials` (see `FinalistPlan`), with the baselines' latencies from the run's source:
+    /// the saved plan once the coordinator has published it (so a resumed final stage distils the same
+    /// students under the same names and seeds even where latencies are measured).
     public func finalistPlan(trials: [Trial], target: Double) throws -> FinalistPlan {
         if let saved = try store.value("final_plan") { return try JSONDecoder().decode(FinalistPlan.self, from: saved) }
         if evaluator.latencyModel == nil { try prepareLatencyModel() }
         let baselines = try settings.baselines ? FinalistPlan.baselines(teacher: evaluator.teacher.config).map { baseline in
             (baseline.name, baseline.architecture, try evaluator.latency(of: baseline.architecture).get().milliseconds)
         } : []
-        let plan = FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target, baselines: baselines)
-        try store.setValue(try JSONEncoder().encode(plan), for: "final_plan")
-        return plan
+        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target, baselines: baselines)
     }
 
-    /// Distils each finalist on the full training set (resumable per epoch), evaluates and exports it.
-    func finalStage(trials: [Trial], teacherMs: Double) throws {
-        let done = Set(try store.finalists().map(\.name))
-        let plan = try finalistPlan(trials: trials, target: settings.reward.target(teacherMs: teacherMs)).entries
-        for (index, entry) in plan.enumerated() where !done.contains(entry.name) {
-            observer?.finalistDidStart(entry.name, architecture: entry.architecture, index: index + 1, total: plan.count)
-            let folder = directory.appendingPathComponent("finalists/\(entry.name)")
-            let outcome = try evaluator.distill(entry.architecture, train: data.train, dev: data.reportDev, cacheKey: "full",
-                                                epochs: settings.finalEpochs, seed: settings.seed &+ UInt64(index), directory: folder,
-                                                checkpoints: true, observer: observer as? TrainingObserver)
-            try BertCheckpoint.save(outcome.student, to: folder, tokenizerSource: evaluator.tokenizerSource)
-            let test = data.test.flatMap { $0.dataset.isLabeled && $0.count > 0
-                ? ClassifierEvaluator.evaluate(outcome.student, on: $0, batchSize: 64).values : nil }
-            let latency = try evaluator.latency(of: outcome.student).get()
-            var finalist = Finalist(name: entry.name, origin: entry.origin, architecture: entry.architecture, trialId: entry.trialId,
-                                    parameters: outcome.student.parameterCount, latencyMs: latency.milliseconds,
-                                    dev: outcome.metrics, test: test, seconds: outcome.seconds, path: "finalists/\(entry.name)")
-            finalist.measuredMs = latency.measured
-            try store.saveFinalist(finalist)
-            observer?.finalistDidFinish(finalist)
+    /// Distils the planned finalist `name` on the full training set (resumable per epoch in this process's
+    /// folder), evaluates and exports it; returns it with the files of its Hugging Face checkpoint.
+    func distilFinalist(_ name: String) throws -> (Finalist, files: [String: Data]) {
+        guard let data = try store.value("final_plan") else { throw SearchError.corruptState("\(store.location): no final plan for finalist \(name)") }
+        let plan = try JSONDecoder().decode(FinalistPlan.self, from: data).entries
+        guard let index = plan.firstIndex(where: { $0.name == name }) else {
+            throw SearchError.corruptState("\(store.location): finalist \(name) is not in the final plan")
         }
+        let entry = plan[index]
+        observer?.finalistDidStart(entry.name, architecture: entry.architecture, index: index + 1, total: plan.count)
+        let folder = directory.appendingPathComponent("finalists/\(entry.name)")
+        let outcome = try evaluator.distill(entry.architecture, train: self.data.train, dev: self.data.reportDev, cacheKey: "full",
+                                            epochs: settings.finalEpochs, seed: settings.seed &+ UInt64(index), directory: folder,
+                                            checkpoints: true, observer: observer as? TrainingObserver)
+        try BertCheckpoint.save(outcome.student, to: folder, tokenizerSource: evaluator.tokenizerSource)
+        let test = self.data.test.flatMap { $0.dataset.isLabeled && $0.count > 0
+            ? ClassifierEvaluator.evaluate(outcome.student, on: $0, batchSize: 64).values : nil }
+        let latency = try evaluator.latency(of: outcome.student).get()
+        var finalist = Finalist(name: entry.name, origin: entry.origin, architecture: entry.architecture, trialId: entry.trialId,
+                                parameters: outcome.student.parameterCount, latencyMs: latency.milliseconds,
+                                dev: outcome.metrics, test: test, seconds: outcome.seconds, path: "finalists/\(entry.name)")
+        finalist.measuredMs = latency.measured
+        var files: [String: Data] = [:]
+        for file in BertCheckpoint.exportedFiles {
+            let url = folder.appendingPathComponent(file)
+            if let contents = FileManager.default.contents(atPath: url.path) { files["finalists/\(entry.name)/\(file)"] = contents }
+        }
+        return (finalist, files)
     }
 }

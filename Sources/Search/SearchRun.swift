@@ -17,10 +17,11 @@ public protocol SearchObserver: AnyObject {
     func finalistDidFinish(_ finalist: Finalist)
 }
 
-/// A KD-NAS search over one run folder: episodes of proposals, proxy distillation and rewards,
-/// then the final stage. Every step is saved in the store before the next begins, so a run killed
-/// at any moment continues with `run()` on the same folder and ends as an uninterrupted run would
-/// (exactly so with predicted latency; measured latency of a redone trial is measured again).
+/// A KD-NAS search: episodes of proposals, proxy distillation and rewards, then the final stage, kept in
+/// a store that one process or several share (`run()`: SearchRun+Worker). Every step is saved in the
+/// store before the next begins, so a run killed at any moment continues with `run()` and ends as an
+/// uninterrupted run would (exactly so with predicted latency; measured latency of a redone trial is
+/// measured again). `directory` is this process's own folder: trial logs and finalists' checkpoints.
 public final class SearchRun {
     public let directory: URL
     public let settings: SearchSettings
@@ -56,6 +57,10 @@ public final class SearchRun {
         let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
         try OutputFolder.create(directory)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
+        if try !store.trials().isEmpty && store.workItems().isEmpty {
+            throw SearchError.corruptState("\(store.location): holds a search of an earlier KDNAS version (trials without work items), "
+                                           + "which this one cannot continue; start a new search in another folder")
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let encoded = try encoder.encode(settings)
@@ -159,53 +164,6 @@ public final class SearchRun {
             definition.primaryMetricName()]
     }
 
-    /// Runs (or continues) the episodes, then the final stage.
-    public func run() throws {
-        try prepareLatencyModel()
-        let teacherMs = try teacherLatency()
-        _ = try teacherMetrics()
-        let target = settings.reward.target(teacherMs: teacherMs)
-        var state = try store.state() ?? SearchState(random: SearchRandom(seed: settings.seed))
-        if let saved = state.strategy { try strategy.restore(saved) }
-        var trials = try store.trials()
-        observer?.searchDidStart(settings: settings, teacherLatencyMs: teacherMs, target: target,
-                                 resumedTrials: trials.filter { $0.state == .done || $0.state == .failed }.count)
-        let total = settings.episodes * Self.evaluationsPerEpisode(candidates: settings.candidatesPerEpisode, rungs: settings.allRungs.count,
-                                                                   promotion: settings.promotion)
-        var finished = trials.reduce(0) { $0 + $1.rungResults.count + ($1.state == .failed ? 1 : 0) }
-        for episode in 1...settings.episodes {
-            if state.proposedEpisode < episode {
-                var random = state.random
-                let proposals = strategy.propose(episode: episode, count: settings.candidatesPerEpisode, history: trials, random: &random)
-                state.random = random
-                state.proposedEpisode = episode
-                try store.propose(proposals, state: state)
-                trials += proposals
-            }
-            for rung in settings.allRungs.indices {
-                if rung > 0 { try promote(episode: episode, to: rung, trials: &trials) }
-                for index in trials.indices where trials[index].episode == episode && trials[index].rung == rung
-                    && trials[index].state != .done && trials[index].state != .failed {
-                    trials[index].state = .running
-                    try store.update(trials[index])
-                    observer?.trialDidStart(trials[index], finished: finished, total: total)
-                    trials[index] = evaluate(trials[index], rung: rung, target: target)
-                    try store.update(trials[index])
-                    finished += 1
-                    observer?.trialDidFinish(trials[index], finished: finished, total: total)
-                }
-            }
-            if state.learnedEpisode < episode {
-                strategy.learn(from: trials)
-                state.learnedEpisode = episode
-                state.strategy = strategy.state()
-                try store.saveState(state)
-            }
-            observer?.episodeDidFinish(episode, trials: trials.filter { $0.episode == episode })
-        }
-        try finalStage(trials: trials, teacherMs: teacherMs)
-    }
-
     /// Candidates distilled per episode over all rungs: K, then the promoted share of the previous rung's.
     static func evaluationsPerEpisode(candidates: Int, rungs: Int, promotion: Double) -> Int {
         var (count, total) = (candidates, 0)
@@ -218,19 +176,6 @@ public final class SearchRun {
 
     /// How many of `count` finished candidates move up a rung: the share, rounded, at least one.
     static func promotedCount(of count: Int, share: Double) -> Int { count == 0 ? 0 : max(1, Int((Double(count) * share).rounded())) }
-
-    /// Promotes the best candidates of `episode` that finished rung − 1 (by reward, then id) to `rung`, in one
-    /// transaction, unless the promotion is recorded already (a resumed run repeats nothing).
-    func promote(episode: Int, to rung: Int, trials: inout [Trial]) throws {
-        let members = trials.indices.filter { trials[$0].episode == episode }
-        guard !members.contains(where: { trials[$0].rung >= rung }) else { return }
-        // Finished rung − 1 itself (a candidate whose rung failed keeps an older result and goes no further).
-        let eligible = members.filter { trials[$0].rung == rung - 1 && trials[$0].rungResults.count == rung && trials[$0].state == .done }
-            .sorted { trials[$0].reward! != trials[$1].reward! ? trials[$0].reward! > trials[$1].reward! : trials[$0].id < trials[$1].id }
-        let promoted = eligible.prefix(Self.promotedCount(of: eligible.count, share: settings.promotion))
-        for index in promoted { (trials[index].rung, trials[index].state) = (rung, .pending) }
-        try store.update(promoted.map { trials[$0] })
-    }
 
     /// Distils a candidate on rung `rung`'s share of the proxy set and records its metric, latency (on the
     /// first rung), parameters and reward. A failure on the first rung fails the trial; on a later rung the

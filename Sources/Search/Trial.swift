@@ -32,6 +32,9 @@ public struct Trial: Codable, Sendable, Equatable {
     public var reward: Double?
     public var seconds: Double?
     public var error: String?
+    /// The host and thread count of the process that evaluated it (and timed it, where latency is measured).
+    public var host: String?
+    public var threads: Int?
 
     public init(id: Int, episode: Int, slot: Int, architecture: StudentArchitecture, explored: Bool = false, predictedReward: Double? = nil) {
         (self.id, self.episode, self.slot, self.architecture, self.explored, self.predictedReward) =
@@ -41,7 +44,7 @@ public struct Trial: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case id, episode, slot, architecture, state, explored, accuracy, parameters, reward, seconds, error
         case predictedReward = "predicted_reward", latencyMs = "latency_ms", measuredMs = "measured_ms"
-        case initialScore = "initial_score", trainLoss = "train_loss", rung, rungResults = "rung_results"
+        case initialScore = "initial_score", trainLoss = "train_loss", rung, rungResults = "rung_results", host, threads
     }
 }
 

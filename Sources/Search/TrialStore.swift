@@ -1,11 +1,16 @@
 import Foundation
 
-/// Where a search keeps its run: settings, every trial, the search state and the finalists.
-/// Every write is one transaction, so a run killed at any moment resumes from the last one.
-/// `SQLiteTrialStore` is the implementation for one machine (a PostgreSQL store for several
-/// machines would implement the same interface).
+/// Where a search keeps its run: settings, every trial, the search state, the finalists, and the
+/// coordination of the processes that work on it. Every write is one transaction, so a run killed at any
+/// moment resumes from the last one.
+///
+/// Several processes may share one store (`kdnas worker`): the work is published as `WorkItem`s, claimed
+/// one at a time with a lease kept alive by heartbeats, and completed with a compare-and-set on the claim;
+/// one process at a time holds the coordinator lease and advances the search (proposes, promotes, learns,
+/// plans the finalists), its writes conditional on the search state it read. `SQLiteTrialStore` is the
+/// store of one machine; `PostgresTrialStore` (module PostgresStore) the store of several.
 public protocol TrialStore: AnyObject {
-    /// Where the store is (a file path, a URL), for messages.
+    /// Where the store is (a file path, a URL with the password masked), for messages.
     var location: String { get }
     /// A saved value (settings, teacher latency, …) by key.
     func value(_ key: String) throws -> Data?
@@ -14,14 +19,36 @@ public protocol TrialStore: AnyObject {
     func setValues(_ values: [String: Data]) throws
     /// Every trial, by id.
     func trials() throws -> [Trial]
-    /// Saves an episode's proposals and the search state they leave behind, together.
-    func propose(_ trials: [Trial], state: SearchState) throws
     /// Replaces trials (their state and results), together.
     func update(_ trials: [Trial]) throws
     func state() throws -> SearchState?
-    func saveState(_ state: SearchState) throws
     func finalists() throws -> [Finalist]
-    func saveFinalist(_ finalist: Finalist) throws
+
+    /// The coordinator's write, in one transaction and only if the saved search state still equals
+    /// `expected` (nil: none saved yet): trials replaced, `state` saved (when given), `values` set, and the
+    /// items of `publish` added as pending (a key already present is left as it is). False: another
+    /// process advanced the search first, and nothing was written.
+    func commit(trials: [Trial], state: SearchState?, values: [String: Data], publish: [String], expecting expected: SearchState?) throws -> Bool
+    /// Claims the oldest item that is pending, or running under a lease older than `lease` seconds, or held by
+    /// a worker of this host whose process is gone; nil when none is.
+    func claim(for worker: WorkerRecord, lease: TimeInterval) throws -> WorkClaim?
+    /// Renews the claim's lease (and the worker's); false when the claim was lost.
+    func heartbeat(_ claim: WorkClaim?, worker: WorkerRecord) throws -> Bool
+    /// Marks the claimed item done and saves its result (a trial, or a finalist with its files), in one
+    /// transaction, only if the claim still holds; false when it was lost (nothing written). A claim
+    /// completed already (a retried commit) counts as held.
+    func complete(_ claim: WorkClaim, trial: Trial?, finalist: Finalist?, files: [String: Data]) throws -> Bool
+    /// Gives a claimed item back, pending again (a worker that stops with an error).
+    func release(_ claim: WorkClaim) throws
+    /// Every item, oldest first.
+    func workItems() throws -> [WorkItem]
+    /// Takes or renews the named lease for `holder` for `seconds`; false while another holder's is live.
+    func acquireLease(_ name: String, for worker: WorkerRecord, seconds: TimeInterval) throws -> Bool
+    func releaseLease(_ name: String, for worker: WorkerRecord) throws
+    /// Every worker that has joined, and when it was last heard of.
+    func workers() throws -> [WorkerRecord]
+    /// A finalist's file (a path under `finalists/NAME/`) as stored with its result, when the store keeps files.
+    func file(_ path: String) throws -> Data?
 }
 
 /// What a search needs to continue exactly where it stopped.
@@ -81,4 +108,18 @@ public struct Finalist: Codable, Sendable, Equatable {
 extension TrialStore {
     /// Replaces one trial.
     public func update(_ trial: Trial) throws { try update([trial]) }
+}
+
+/// How long work is held without a heartbeat, and how often processes look for work.
+public struct WorkPolicy: Sendable, Equatable {
+    /// Seconds a claim lives without a heartbeat; a worker heartbeats every third of it.
+    public var lease: TimeInterval = 180
+    /// Seconds between looks for work while every item is held by others.
+    public var poll: TimeInterval = 2
+    /// Claims an item gets before it is failed (its workers died on it each time).
+    public var maximumAttempts = 3
+
+    public init(lease: TimeInterval = 180, poll: TimeInterval = 2, maximumAttempts: Int = 3) {
+        (self.lease, self.poll, self.maximumAttempts) = (lease, poll, maximumAttempts)
+    }
 }

@@ -15,18 +15,23 @@ final class SQLiteTrialStoreTests: XCTestCase {
         state.strategy = Data([1, 2, 3])
         do {
             let store = try SQLiteTrialStore(path: path)
-            try store.propose([trial], state: state)
+            XCTAssertTrue(try store.commit(trials: [trial], state: state, values: [:], publish: ["trial/1001/0", "finalist/top-1"], expecting: nil))
+            let worker = WorkerRecord.current(threads: 1)
+            let claim = try XCTUnwrap(try store.claim(for: worker, lease: 60))
             trial.state = .done
             (trial.accuracy, trial.latencyMs, trial.reward, trial.parameters, trial.seconds) = (0.8, 3.5, 0.81, 1234, 2)
-            try store.update(trial)
-            try store.saveFinalist(Finalist(name: "top-1", origin: .top, architecture: architecture, trialId: 1001, parameters: 1234,
-                                            latencyMs: 3.4, dev: ["accuracy": 0.79], test: nil, seconds: 10, path: "finalists/top-1"))
+            XCTAssertTrue(try store.complete(claim, trial: trial, finalist: nil, files: [:]))
+            let finalistClaim = try XCTUnwrap(try store.claim(for: worker, lease: 60))
+            XCTAssertTrue(try store.complete(finalistClaim, trial: nil, finalist: Finalist(
+                name: "top-1", origin: .top, architecture: architecture, trialId: 1001, parameters: 1234,
+                latencyMs: 3.4, dev: ["accuracy": 0.79], test: nil, seconds: 10, path: "finalists/top-1"), files: [:]))
         }
         let reopened = try SQLiteTrialStore(path: path)
         XCTAssertEqual(try reopened.trials(), [trial])
         XCTAssertEqual(try reopened.state(), state)
         XCTAssertEqual(try reopened.finalists().map(\.name), ["top-1"])
         XCTAssertNil(try reopened.value("nothing"))
+        XCTAssertEqual(try reopened.workItems().map(\.state), [.done, .done])
     }
 
     func testAFileThatIsNotAStoreIsATypedError() throws {

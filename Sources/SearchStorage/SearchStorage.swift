@@ -1,0 +1,27 @@
+import Foundation
+import Search
+
+/// Opens a search's store by location: an SQLite file (one study per file, its name kept in the file) or
+/// a study in a PostgreSQL database.
+public enum SearchStorage {
+    /// The store of `study` at `location`. `mustExist`: the study must hold a search already (a worker
+    /// joins; it never creates). An SQLite file that holds another study's name is refused.
+    public static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval = 60) throws -> TrialStore {
+        switch location {
+        case .sqlite(let path):
+            if mustExist && !FileManager.default.fileExists(atPath: path) { throw StorageError.noStudy(location.description, study ?? "(any)") }
+            let store = try SQLiteTrialStore(path: path)
+            let saved = try store.value("study").map { String(decoding: $0, as: UTF8.self) }
+            if let study, let saved, saved != study {
+                throw SearchError.mismatch("\(path): holds study \(saved), not \(study); an SQLite file holds one study")
+            }
+            if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study ?? "(any)") }
+            return store
+        case .postgres(let postgres):
+            guard let study, !study.isEmpty else { throw SearchError.invalid("--study", "a study name for a PostgreSQL storage") }
+            let store = try PostgresTrialStore(postgres, study: study, retryFor: retryFor)
+            if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study) }
+            return store
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import Foundation
+import Search
+import SearchStorage
+import XCTest
+
+final class SearchStorageTests: XCTestCase {
+    func testTheSQLiteStoreKeepsTheCoordinationProtocol() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("search.sqlite").path
+        try TrialStoreContract.check { try SQLiteTrialStore(path: path) }
+    }
+
+    func testStorageURLsParseAndMaskThePassword() throws {
+        XCTAssertEqual(try StorageLocation(url: "sqlite:///tmp/run/search.sqlite"), .sqlite(path: "/tmp/run/search.sqlite"))
+        XCTAssertEqual(try StorageLocation(url: "sqlite://runs/a.sqlite"), .sqlite(path: "runs/a.sqlite"))
+        let location = try StorageLocation(url: "postgresql://ann:s%40cret@db.example:6543/kd")
+        XCTAssertEqual(location, .postgres(.init(user: "ann", password: "s@cret", host: "db.example", port: 6543, database: "kd")))
+        XCTAssertEqual(location.description, "postgresql://ann:***@db.example:6543/kd")
+        XCTAssertEqual(try StorageLocation(url: "postgres://ann@[::1]/kd").description, "postgresql://ann@[::1]:5432/kd")
+        for (url, expected) in [("mysql://a@b/c", "sqlite:///PATH or postgresql://"), ("postgresql://host/db", "a user"),
+                                ("postgresql://ann:pw@host", "/DATABASE"), ("postgresql://ann:pw@host:99999/db", "port"),
+                                ("postgresql://ann:pw@:5432/db", "host"), ("sqlite://", "file path")] {
+            XCTAssertThrowsError(try StorageLocation(url: url), url) { error in
+                let message = String(describing: error)
+                XCTAssertTrue(message.contains(expected), "\(url): \(message)")
+                XCTAssertFalse(message.contains(":pw@"), "the password is masked: \(message)")
+            }
+        }
+    }
+
+    func testThePostgresStoreKeepsTheCoordinationProtocolAndStudiesAreIndependent() throws {
+        let server = try PostgresTestServer()
+        defer { server.remove() }
+        guard case .postgres(let location) = try StorageLocation(url: server.url) else { return XCTFail(server.url) }
+        try TrialStoreContract.check { try PostgresTrialStore(location, study: "contract") }
+
+        let (one, two) = (try PostgresTrialStore(location, study: "one"), try PostgresTrialStore(location, study: "two"))
+        try one.setValue(Data("a".utf8), for: "settings")
+        XCTAssertNil(try two.value("settings"))
+        XCTAssertTrue(try two.commit(trials: [], state: SearchState(random: SearchRandom(seed: 2)), values: [:], publish: ["trial/1000/0"],
+                                     expecting: nil))
+        XCTAssertEqual(try one.workItems(), [])
+        XCTAssertNil(try one.claim(for: WorkerRecord.current(threads: 1), lease: 60))
+        XCTAssertEqual(try two.workItems().map(\.key), ["trial/1000/0"])
+        XCTAssertEqual(try one.studies(), ["one"])
+        XCTAssertThrowsError(try SearchStorage.open(.postgres(location), study: "three", mustExist: true)) { error in
+            XCTAssertTrue(String(describing: error).contains("no study three"), "\(error)")
+        }
+        // Files kept with a finalist come back from any connection.
+        let store = try PostgresTrialStore(location, study: "files")
+        XCTAssertTrue(try store.commit(trials: [], state: nil, values: [:], publish: ["finalist/top-1"], expecting: nil))
+        let worker = WorkerRecord.current(threads: 1)
+        let claim = try XCTUnwrap(try store.claim(for: worker, lease: 60))
+        let architecture = StudentArchitecture(layers: 1, hiddenSize: 32, heads: 2, intermediateSize: 64, activation: .gelu)
+        let finalist = Finalist(name: "top-1", origin: .top, architecture: architecture, trialId: nil, parameters: 1, latencyMs: 1,
+                                dev: ["accuracy": 0.5], test: nil, seconds: 1, path: "finalists/top-1")
+        let weights = Data((0..<300_000).map { UInt8($0 % 251) })
+        XCTAssertTrue(try store.complete(claim, trial: nil, finalist: finalist, files: ["finalists/top-1/model.safetensors": weights]))
+        XCTAssertEqual(try PostgresTrialStore(location, study: "files").file("finalists/top-1/model.safetensors"), weights)
+        XCTAssertEqual(try PostgresTrialStore(location, study: "files").finalists(), [finalist])
+    }
+
+    func testConnectionFailuresNameTheHostAndDatabaseWithThePasswordMasked() throws {
+        let server = try PostgresTestServer()
+        defer { server.remove() }
+        guard case .postgres(let location) = try StorageLocation(url: server.url),
+              case .postgres(let wrong) = try StorageLocation(url: server.url(password: "wrong-password")) else { return XCTFail(server.url) }
+        XCTAssertThrowsError(try PostgresTrialStore(wrong, study: "s")) { error in
+            let message = String(describing: error)
+            print("wrong password: \(message)")
+            XCTAssertTrue(message.contains("127.0.0.1:\(location.port)/kdnas") && message.contains("password"), message)
+            XCTAssertFalse(message.contains("wrong-password"), message)
+        }
+        var missing = location
+        missing.database = "nothing_here"
+        XCTAssertThrowsError(try PostgresTrialStore(missing, study: "s")) { error in
+            XCTAssertTrue(String(describing: error).contains("nothing_here"), "\(error)")
+        }
+        var refused = location
+        refused.port = location.port == 1 ? 2 : 1
+        let started = Date()
+        XCTAssertThrowsError(try PostgresTrialStore(refused, study: "s", retryFor: 30)) { error in
+            let message = String(describing: error)
+            print("refused: \(message)")
+            XCTAssertTrue(message.contains("cannot connect") && message.contains("127.0.0.1:\(refused.port)/kdnas"), message)
+            XCTAssertFalse(message.contains(location.password!), message)
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(started), 10, "a first connection that is refused fails at once")
+
+        // The server stopped mid-run: retried for the bounded time, then a named error; started again in time: no error.
+        let store = try PostgresTrialStore(location, study: "s", retryFor: 3)
+        try store.setValue(Data([1]), for: "k")
+        try server.stop()
+        let stopped = Date()
+        XCTAssertThrowsError(try store.value("k")) { error in
+            let message = String(describing: error)
+            print("lost: \(message)")
+            XCTAssertTrue(message.contains("lost") && message.contains("/kdnas"), message)
+        }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(stopped), 3)
+        try server.restart()
+        XCTAssertEqual(try store.value("k"), Data([1]), "the connection is opened again once the server is back")
+        let patient = try PostgresTrialStore(location, study: "s", retryFor: 60)
+        try server.stop()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 2) { try? server.restart() }
+        XCTAssertEqual(try patient.value("k"), Data([1]), "a server back within the retry time costs nothing")
+    }
+}
