@@ -6,7 +6,8 @@
 #   scripts/postgres-server.sh start DIR     prints the URL postgresql://kdnas:PASSWORD@127.0.0.1:PORT/kdnas
 #   scripts/postgres-server.sh stop DIR      stops it (immediately; the cluster stays in DIR)
 #   scripts/postgres-server.sh restart DIR   starts it again on the same port
-#   env: LISTEN="127.0.0.1,10.77.0.1" (addresses to listen on), PORT (default: a free one)
+#   env: LISTEN="127.0.0.1,10.77.1.1" (addresses to listen on), ALLOW="10.77.0.0/16" (client networks
+#        allowed besides loopback, with the password), PORT (default: a free one)
 #
 # As root the server runs as Debian's postgres user (initdb refuses root); otherwise as the caller.
 set -euo pipefail
@@ -39,6 +40,10 @@ start)
         if [[ $EUID -eq 0 ]]; then chown -R postgres "$dir"; chmod 755 "$dir"; fi
         as_server "$BIN/initdb" -D "$dir/data" -U kdnas --pwfile="$dir/password" -A scram-sha-256 -E UTF8 --no-sync >/dev/null
     fi
+    for network in ${ALLOW//,/ }; do
+        grep -q "host all all $network scram-sha-256" "$dir/data/pg_hba.conf" \
+            || echo "host all all $network scram-sha-256" | as_server tee -a "$dir/data/pg_hba.conf" > /dev/null
+    done
     start_server
     PGPASSWORD="$(cat "$dir/password")" as_server "$BIN/psql" -h 127.0.0.1 -p "$(cat "$dir/port")" -U kdnas -d postgres -qAt \
         -c "SELECT 1 FROM pg_database WHERE datname = 'kdnas'" | grep -q 1 \

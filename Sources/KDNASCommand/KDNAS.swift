@@ -13,7 +13,7 @@ public struct KDNAS: ParsableCommand {
         subcommands: [
             InfoCommand.self, InspectCommand.self, TokenizeCommand.self, EmbedCommand.self, PredictCommand.self,
             ThroughputCommand.self, LatencyCommand.self, FinetuneCommand.self, EvaluateCommand.self, DistillCommand.self,
-            SearchCommand.self, ReportCommand.self,
+            SearchCommand.self, WorkerCommand.self, StatusCommand.self, ReportCommand.self,
         ]
     )
 

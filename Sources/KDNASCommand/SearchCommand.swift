@@ -4,6 +4,7 @@ import Foundation
 import Latency
 import Models
 import Search
+import SearchStorage
 import Tasks
 import TensorCore
 import Training
@@ -68,6 +69,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Finalists: the best-scoring candidate of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
+    @OptionGroup var storageOptions: StorageOptions
+    @Option(help: "Seconds a claimed candidate or finalist is held without a heartbeat before another process may take it over.")
+    var lease: Double = WorkPolicy().lease
+    /// Set by `kdnas worker`: join the study in the storage, never create one.
+    @Flag(help: .hidden) var join = false
     @OptionGroup var engine: EngineOptions
 
     /// `kdnas search --resume RUN [--threads N]`: the saved arguments of RUN, then these.
@@ -108,7 +114,8 @@ struct SearchCommand: ParsableCommand {
         while index < words.endIndex {
             let (word, value) = (words[index], index + 1 < words.endIndex ? words[index + 1] : nil)
             switch (word, value) {
-            case ("--threads", .some), ("--resume", .some):  // a resumed run picks its threads; --resume names the run itself
+            case ("--threads", .some), ("--resume", .some), ("--storage", .some), ("--study", .some), ("--storage-retry", .some),
+                 ("--lease", .some):  // chosen by each process: its threads, where it finds the store, its lease
                 index += 2
             case (_, let value?) where Self.pathOptions.contains(word):
                 let builtIn = word == "--space" && SearchSpace.builtInNames.contains(value)
@@ -129,6 +136,7 @@ struct SearchCommand: ParsableCommand {
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
         guard latencyBatch > 0, latencySeq > 0, latencyRuns > 0 else { throw ValidationError("--latency-batch, --latency-seq and --latency-runs must be positive") }
         guard latencyTimeout > 0 else { throw ValidationError("--latency-timeout must be a positive number of seconds") }
+        guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease \(lease): expected 1 to 86400 seconds") }
         guard controllerSteps >= 0 else { throw ValidationError("--controller-steps must be 0 or more") }
         guard batchSize > 0, maxLength > 3, lr > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
         if let epsilonDecay, epsilonDecay < 0 { throw ValidationError("--epsilon-decay must be 0 or more") }
@@ -203,16 +211,23 @@ struct SearchCommand: ParsableCommand {
     func run() throws {
         try engine.apply()
         let runFolder = URL(fileURLWithPath: resume ?? out!)
-        let storePath = runFolder.appendingPathComponent("search.sqlite").path
-        // A store left by a run killed before it wrote its settings (empty, or tables only) holds no search: start again.
-        if resume == nil, FileManager.default.fileExists(atPath: storePath), !Self.holdsSearch(storePath) {
-            try? FileManager.default.removeItem(atPath: storePath)
+        let location = try storageOptions.location(runFolder: runFolder)
+        var store: TrialStore?  // the run folder's own SQLite file is created by SearchRun, once every option is checked
+        if case .sqlite(let storePath) = location, storageOptions.url == nil, !join {
+            // A store left by a run killed before it wrote its settings (empty, or tables only) holds no search: start again.
+            if resume == nil, FileManager.default.fileExists(atPath: storePath), !Self.holdsSearch(storePath) {
+                try? FileManager.default.removeItem(atPath: storePath)
+            }
+            let existing = FileManager.default.fileExists(atPath: storePath)
+            if existing && resume == nil {
+                throw CommandError("\(runFolder.path): holds a search already; continue it with kdnas search --resume \(runFolder.path), or choose another --out")
+            }
+            if resume != nil && !existing { throw CommandError("\(runFolder.path): no search to resume (no search.sqlite)") }
+        } else {
+            if case .sqlite(let path) = location { try OutputFolder.create(URL(fileURLWithPath: path).deletingLastPathComponent()) }
+            store = try SearchStorage.open(location, study: storageOptions.study, mustExist: join, retryFor: storageOptions.storageRetry)
+            if try store?.value("settings") != nil { log("search: joining study \(storageOptions.study ?? "") in \(location)") }
         }
-        let existing = FileManager.default.fileExists(atPath: storePath)
-        if existing && resume == nil {
-            throw CommandError("\(runFolder.path): holds a search already; continue it with kdnas search --resume \(runFolder.path), or choose another --out")
-        }
-        if resume != nil && !existing { throw CommandError("\(runFolder.path): no search to resume (no search.sqlite)") }
         let teacherFolder = try ModelFolder(teacher!)
         guard !teacherFolder.report.headInitialized else {
             throw CommandError("\(teacher!): the teacher has no classification head; fine-tune it first with kdnas finetune")
@@ -234,11 +249,12 @@ struct SearchCommand: ParsableCommand {
                                   scoringSplit: settings.scoringSplit, seed: settings.seed)
         let arguments = savedArguments(Array(CommandLine.arguments.dropFirst().drop { $0 != "search" }.dropFirst()),
                                        from: URL(fileURLWithPath: FileManager.default.currentDirectoryPath))
+        var firstValues = ["arguments": try JSONEncoder().encode(arguments), "metric": Data(source.definition.primaryMetricName().utf8)]
+        if let study = storageOptions.study { firstValues["study"] = Data(study.utf8) }
         let search = try SearchRun(directory: runFolder, settings: settings, teacher: teacherFolder.model,
-                                   tokenizerSource: URL(fileURLWithPath: teacher!), data: data,
+                                   tokenizerSource: URL(fileURLWithPath: teacher!), data: data, store: store,
                                    calibrationCache: URL(fileURLWithPath: taskOptions.cache).appendingPathComponent("latency"),
-                                   firstValues: ["arguments": try JSONEncoder().encode(arguments),
-                                                 "metric": Data(source.definition.primaryMetricName().utf8)])
+                                   firstValues: firstValues)
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
@@ -247,7 +263,13 @@ struct SearchCommand: ParsableCommand {
                 .joined(separator: ", then ")
             + (settings.rungs.isEmpty ? "" : String(format: " (top %.0f%% promoted)", 100 * settings.promotion))
             + ", scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other \(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
-        try search.run()
+        try search.run(policy: WorkPolicy(lease: lease))
+        if join {
+            log("worker: the study is finished")
+            return
+        }
+        let exported = try SearchReport.exportFinalists(from: search.store, to: runFolder)
+        if exported > 0 { log("search: fetched \(exported) finalists' files from \(location)") }
         let report = try SearchReport(store: search.store, metric: source.definition.primaryMetricName())
         try report.write(to: runFolder)
         print("report: \(runFolder.appendingPathComponent("report.html").path)")
@@ -311,25 +333,4 @@ final class SearchProgress: SearchObserver, TrainingObserver {
     func trainingWillStart(_ plan: TrainingPlan) { finalist?.trainingWillStart(plan) }
     func trainingDidStep(_ progress: StepProgress) { finalist?.trainingDidStep(progress) }
     func trainingDidFinishEpoch(_ summary: EpochSummary) { finalist?.trainingDidFinishEpoch(summary) }
-}
-
-/// `kdnas report RUN`: rebuilds RUN/report.json and RUN/report.html from the run's store.
-struct ReportCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "report", abstract: "Rebuild a search's report.json and report.html from its trials.",
-        discussion: "Example: kdnas report runs/main/search")
-
-    @Argument(help: "The search's run folder.")
-    var folder: String
-
-    func run() throws {
-        let run = folder
-        let folder = URL(fileURLWithPath: run)
-        let path = folder.appendingPathComponent("search.sqlite").path
-        guard FileManager.default.fileExists(atPath: path) else { throw CommandError("\(run): no search.sqlite; expected a kdnas search run folder") }
-        let store = try SQLiteTrialStore(path: path)  // read-write: it may have to roll back a killed search's journal
-        let metric = try store.value("metric").map { String(decoding: $0, as: UTF8.self) } ?? "accuracy"
-        try SearchReport(store: store, metric: metric).write(to: folder)
-        print("report: \(folder.appendingPathComponent("report.html").path)")
-    }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Latency
+import Models
 import TensorCore
 
 /// `RUN/report.json` and a self-contained `RUN/report.html` (inline SVG, no scripts), built from the store alone,
@@ -31,6 +32,25 @@ public struct SearchReport {
 
     var done: [Trial] { trials.filter { $0.state == .done && $0.reward != nil } }
     var target: Double? { teacherLatencyMs.map { settings.reward.target(teacherMs: $0) } }
+
+    /// Writes into `directory/finalists/NAME/` every finalist file the store keeps (a PostgreSQL study: the
+    /// files its workers uploaded) that the folder lacks; returns how many finalists it wrote.
+    public static func exportFinalists(from store: TrialStore, to directory: URL) throws -> Int {
+        var exported = 0
+        for finalist in try store.finalists() {
+            var wrote = false
+            for name in BertCheckpoint.exportedFiles {
+                let path = "\(finalist.path)/\(name)"
+                let target = directory.appendingPathComponent(path)
+                guard !FileManager.default.fileExists(atPath: target.path), let data = try store.file(path) else { continue }
+                try OutputFolder.create(target.deletingLastPathComponent())
+                try AtomicFile.write(data, to: target)
+                wrote = true
+            }
+            if wrote { exported += 1 }
+        }
+        return exported
+    }
 
     /// Writes both files atomically.
     public func write(to directory: URL) throws {

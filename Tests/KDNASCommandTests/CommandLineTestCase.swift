@@ -1,6 +1,7 @@
 import Foundation
 import Models
 import NN
+import Search
 import TensorCore
 import Text
 import TestSupport
@@ -58,6 +59,37 @@ class CommandLineTestCase: XCTestCase {
         let url = directory.appendingPathComponent(name)
         try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8)
         return url.path
+    }
+
+    /// A fine-tuned tiny teacher and its toy task options.
+    func teacherAndTask() throws -> (teacher: String, task: [String]) {
+        let model = try tinyModel()
+        let words = ["the", "movie", "was", "great", "dull", "a", "film"]
+        let rows = (0..<200).map { i -> String in
+            let text = (0..<(3 + i % 5)).map { words[(i * 3 + $0 * 5) % words.count] }.joined(separator: " ")
+            return "\"\(text)\",\(text.contains("great") ? "good" : "bad")"
+        }
+        let train = try write(["text,label"] + rows, to: "train.csv"), dev = try write(["text,label"] + rows.prefix(50), to: "dev.csv")
+        let task = ["--task", "toy", "--train-file", train, "--dev-file", dev, "--labels", "bad,good"]
+        let teacher = directory.appendingPathComponent("teacher").path
+        let finetune = try kdnas(["finetune", "--model", model.path, "--out", teacher, "--epochs", "2", "--batch-size", "8", "--lr", "1e-3"] + task)
+        XCTAssertEqual(finetune.status, 0, finetune.errors)
+        return (teacher, task)
+    }
+
+    func trials(_ run: String) -> [Trial] {
+        // Read-only, so the test never creates the store's tables before the search does.
+        guard FileManager.default.fileExists(atPath: run + "/search.sqlite") else { return [] }
+        return (try? SQLiteTrialStore(path: run + "/search.sqlite", readOnly: true).trials()) ?? []
+    }
+
+    /// A latency profile of the tiny teacher's space, so that the searches' latencies are deterministic.
+    func latencyProfile(_ teacher: String) throws -> String {
+        let profile = directory.appendingPathComponent("profile.json").path
+        let calibrate = try kdnas(["latency", "calibrate", "--space", "derived", "--teacher", teacher, "--count", "12", "--runs", "3",
+                                   "--seq", "16", "--out", profile, "--threads", "1"])
+        XCTAssertEqual(calibrate.status, 0, calibrate.errors)
+        return profile
     }
 
     /// A tiny classifier folder (the committed gelu fixture) with a small vocabulary beside it.

@@ -1,6 +1,7 @@
 import Foundation
 import Search
 import SearchStorage
+import TestSupport
 import XCTest
 
 final class SearchStorageTests: XCTestCase {

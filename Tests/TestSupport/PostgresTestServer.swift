@@ -1,15 +1,14 @@
 import Foundation
-import TestSupport
 import XCTest
 
 /// A PostgreSQL server of the test's own (scripts/postgres-server.sh: Debian's postgresql, installed when
 /// missing, a cluster in a temporary folder on a free loopback port), stopped and removed by `stop()`.
-final class PostgresTestServer: Sendable {
-    let folder: URL
-    let url: String
+public final class PostgresTestServer: Sendable {
+    public let folder: URL
+    public let url: String
 
     /// Starts one; in CI a server that cannot start fails the test, elsewhere it skips it.
-    init() throws {
+    public init() throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-pg-\(UUID().uuidString.prefix(8))")
         do {
             url = try Self.script("start", folder).trimmingCharacters(in: .whitespacesAndNewlines)
@@ -19,16 +18,16 @@ final class PostgresTestServer: Sendable {
         }
     }
 
-    func stop() throws { _ = try Self.script("stop", folder) }
-    func restart() throws { _ = try Self.script("restart", folder) }
+    public func stop() throws { _ = try Self.script("stop", folder) }
+    public func restart() throws { _ = try Self.script("restart", folder) }
 
-    func remove() {
+    public func remove() {
         try? stop()
         try? FileManager.default.removeItem(at: folder)
     }
 
     /// The URL with `password` in place of the real one.
-    func url(password: String) -> String {
+    public func url(password: String) -> String {
         url.replacingOccurrences(of: #":[^:@/]+@"#, with: ":\(password)@", options: .regularExpression)
     }
 

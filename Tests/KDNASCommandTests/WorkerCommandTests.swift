@@ -1,0 +1,150 @@
+import Foundation
+import Search
+import SearchStorage
+import TestSupport
+import XCTest
+
+/// Several processes on one search: `kdnas worker` against a PostgreSQL study and against one SQLite file
+/// ends with the same trials and finalists as a single process; a SIGKILLed worker's item is reclaimed
+/// after its lease and redone.
+final class WorkerCommandTests: CommandLineTestCase {
+    private func options(_ teacher: String, _ task: [String], _ profile: String) -> [String] {
+        ["--teacher", teacher] + task + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5",
+         "--proxy-dev", "60", "--latency-profile", profile, "--final-top", "1", "--final-pareto", "1", "--no-baselines",
+         "--controller-steps", "40", "--epsilon-decay", "0.5", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
+    }
+
+    /// Starts `kdnas` in the background as host `host` (so that its claims are reclaimed by lease, not by
+    /// seeing its process gone), its standard error in `log`.
+    private func start(_ arguments: [String], host: String, log: String) throws -> Process {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(["KDNAS_WORKER_HOST": host]) { $1 }
+        let url = directory.appendingPathComponent(log)
+        _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        (process.standardOutput, process.standardError) = (FileHandle.nullDevice, try FileHandle(forWritingTo: url))
+        try process.run()
+        return process
+    }
+
+    private func logText(_ name: String) -> String { (try? String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)) ?? "" }
+
+    private func assertSameSearch(_ a: [Trial], _ b: [Trial], _ finalA: [Finalist], _ finalB: [Finalist], file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(a.count, 9, file: file, line: line)
+        XCTAssertEqual(a.map(\.id), b.map(\.id), file: file, line: line)
+        XCTAssertEqual(a.map(\.architecture), b.map(\.architecture), file: file, line: line)
+        XCTAssertEqual(a.map(\.accuracy), b.map(\.accuracy), file: file, line: line)
+        XCTAssertEqual(a.map(\.latencyMs), b.map(\.latencyMs), file: file, line: line)
+        XCTAssertEqual(a.map(\.reward), b.map(\.reward), file: file, line: line)
+        XCTAssertEqual(a.map(\.predictedReward), b.map(\.predictedReward), file: file, line: line)
+        XCTAssertEqual(finalA.count, 2, file: file, line: line)
+        XCTAssertEqual(Set(finalA.map(\.name)), Set(finalB.map(\.name)), file: file, line: line)
+        for finalist in finalA {
+            let other = finalB.first { $0.name == finalist.name }
+            XCTAssertEqual(other?.architecture, finalist.architecture, finalist.name, file: file, line: line)
+            XCTAssertEqual(other?.dev, finalist.dev, finalist.name, file: file, line: line)
+        }
+    }
+
+    func testThreeWorkersOnOnePostgresStudyEndAsOneProcessAfterOneIsKilled() throws {
+        let server = try PostgresTestServer()
+        defer { server.remove() }
+        let (teacher, task) = try teacherAndTask()
+        let profile = try latencyProfile(teacher)
+        let options = options(teacher, task, profile)
+        let single = directory.appendingPathComponent("single").path
+        let reference = try kdnas(["search", "--out", single] + options)
+        XCTAssertEqual(reference.status, 0, reference.errors)
+
+        let storage = ["--storage", server.url, "--study", "three"]
+        let creator = try start(["search", "--out", directory.appendingPathComponent("creator").path, "--lease", "3"] + storage + options,
+                                host: "host-a", log: "creator.log")
+        // Workers join once the study exists.
+        guard case .postgres(let location) = try StorageLocation(url: server.url) else { return XCTFail(server.url) }
+        let store = try PostgresTrialStore(location, study: "three")
+        let created = Date().addingTimeInterval(60)
+        while try store.value("settings") == nil, Date() < created { usleep(50_000) }
+        let worker = ["worker", "--lease", "3", "--threads", "1"] + storage
+        let doomed = try start(worker + ["--out", directory.appendingPathComponent("w-b").path], host: "host-b", log: "w-b.log")
+        let survivor = try start(worker + ["--out", directory.appendingPathComponent("w-c").path], host: "host-c", log: "w-c.log")
+        // SIGKILL worker b in the middle of a candidate it holds.
+        var killedItem: String?
+        let deadline = Date().addingTimeInterval(120)
+        while killedItem == nil, doomed.isRunning, Date() < deadline {
+            if let held = try store.workItems().first(where: { $0.state == .running && $0.worker?.hasPrefix("host-b:") == true && $0.key.hasPrefix("trial/") }) {
+                kill(doomed.processIdentifier, SIGKILL)
+                killedItem = held.key
+            }
+            usleep(20_000)
+        }
+        doomed.waitUntilExit()
+        let item = try XCTUnwrap(killedItem, "worker b never held a candidate: \(logText("w-b.log"))")
+        XCTAssertEqual(doomed.terminationReason, .uncaughtSignal)
+        creator.waitUntilExit()
+        survivor.waitUntilExit()
+        XCTAssertEqual(creator.terminationStatus, 0, logText("creator.log"))
+        XCTAssertEqual(survivor.terminationStatus, 0, logText("w-c.log"))
+        print("three workers test: worker b killed holding \(item)")
+
+        let items = try store.workItems()
+        let redone = try XCTUnwrap(items.first { $0.key == item })
+        XCTAssertEqual(redone.state, .done)
+        XCTAssertGreaterThanOrEqual(redone.attempts, 2, "the killed worker's item was reclaimed after its lease and redone")
+        XCTAssertFalse(redone.worker!.hasPrefix("host-b:"))
+        XCTAssertTrue(items.allSatisfy { $0.state == .done })
+        let trials = try store.trials()
+        XCTAssertEqual(Set(trials.compactMap(\.host)), Set(["host-a", "host-c"]).union(trials.compactMap(\.host).contains("host-b") ? ["host-b"] : []))
+        let singleStore = try SQLiteTrialStore(path: single + "/search.sqlite", readOnly: true)
+        assertSameSearch(try singleStore.trials(), trials, try singleStore.finalists(), try store.finalists())
+
+        // The report and every finalist's Hugging Face folder from the study alone, in a new folder.
+        let out = directory.appendingPathComponent("fetched").path
+        let report = try kdnas(["report", "--out", out] + storage)
+        XCTAssertEqual(report.status, 0, report.errors)
+        for finalist in try store.finalists() {
+            for file in ["config.json", "model.safetensors", "vocab.txt"] {
+                XCTAssertTrue(FileManager.default.fileExists(atPath: "\(out)/\(finalist.path)/\(file)"), "\(finalist.path)/\(file)")
+            }
+        }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: out + "/report.html"))
+        let status = try kdnas(["status"] + storage)
+        XCTAssertEqual(status.status, 0, status.errors)
+        print(status.output)
+        XCTAssertTrue(status.output.contains("candidates: 0 pending, 0 running, 9 done, 0 failed"), status.output)
+        XCTAssertTrue(status.output.contains("finalists:  0 pending, 0 running, 2 done"), status.output)
+        XCTAssertTrue(status.output.contains("host-c:"), status.output)
+        // A study that does not exist, and a worker without a storage, are named errors.
+        let missing = try kdnas(["worker", "--storage", server.url, "--study", "nothing"])
+        XCTAssertNotEqual(missing.status, 0)
+        XCTAssertTrue(missing.errors.contains("holds no study nothing") && !missing.errors.contains(server.url), missing.errors)
+    }
+
+    func testTwoProcessesShareOneSQLiteFile() throws {
+        let (teacher, task) = try teacherAndTask()
+        let profile = try latencyProfile(teacher)
+        let options = options(teacher, task, profile)
+        let single = directory.appendingPathComponent("single").path
+        let reference = try kdnas(["search", "--out", single] + options)
+        XCTAssertEqual(reference.status, 0, reference.errors)
+
+        let shared = directory.appendingPathComponent("shared")
+        let storage = ["--storage", "sqlite://" + shared.appendingPathComponent("search.sqlite").path]
+        let creator = try start(["search", "--out", shared.path] + storage + options, host: "one", log: "one.log")
+        let path = shared.appendingPathComponent("search.sqlite").path
+        let created = Date().addingTimeInterval(60)
+        while (try? SQLiteTrialStore(path: path, readOnly: true).value("settings")) == nil, Date() < created { usleep(50_000) }
+        let worker = try start(["worker", "--threads", "1"] + storage, host: "two", log: "two.log")
+        creator.waitUntilExit()
+        worker.waitUntilExit()
+        XCTAssertEqual(creator.terminationStatus, 0, logText("one.log"))
+        XCTAssertEqual(worker.terminationStatus, 0, logText("two.log"))
+        let store = try SQLiteTrialStore(path: path, readOnly: true)
+        let trials = try store.trials()
+        print("shared SQLite test: trials by host \(Dictionary(grouping: trials, by: { $0.host ?? "?" }).mapValues(\.count))")
+        XCTAssertEqual(Set(trials.compactMap(\.host)), ["one", "two"], "both processes worked")
+        let singleStore = try SQLiteTrialStore(path: single + "/search.sqlite", readOnly: true)
+        assertSameSearch(try singleStore.trials(), trials, try singleStore.finalists(), try store.finalists())
+        XCTAssertTrue(FileManager.default.fileExists(atPath: shared.path + "/report.html"))
+    }
+}
