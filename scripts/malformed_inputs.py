@@ -717,6 +717,28 @@ def build(suite):
     s.add("state", "resume-missing-run", ["search", "--resume", missing], "does-not-exist")
     s.add("state", "resume-run-is-file", ["search", "--resume", a_file], "a-file")
 
+    # -- storages (--storage URL, --study; worker, status, report) ------------------------------------
+    refused = "postgresql://kdnas:secret-pw@127.0.0.1:1/kdnas"
+    s.add("storage", "worker-no-storage", ["worker"], "--storage")
+    for name, url in {"scheme": "mysql://a@b/c", "no-user": "postgresql://host/db", "no-database": "postgresql://u:pw@host",
+                      "port": "postgresql://u:pw@host:99999/db", "no-host": "postgresql://u:pw@:5432/db", "empty-sqlite": "sqlite://"}.items():
+        s.add("storage", f"worker-url-{name}", ["worker", "--storage", url, "--study", "s"], "--storage")
+        s.add("storage", f"status-url-{name}", ["status", "--storage", url, "--study", "s"], "--storage")
+    s.add("storage", "worker-postgres-no-study", ["worker", "--storage", refused], "--study")
+    s.add("storage", "worker-refused", ["worker", "--storage", refused, "--study", "s"], "127.0.0.1:1/kdnas", "cannot connect")
+    s.add("storage", "status-refused", ["status", "--storage", refused, "--study", "s"], "127.0.0.1:1/kdnas", "cannot connect")
+    s.add("storage", "report-refused", ["report", "--storage", refused, "--study", "s", "--out", "{OUT}"], "127.0.0.1:1/kdnas")
+    s.add("storage", "report-no-out", ["report", "--storage", refused, "--study", "s"], "--out")
+    s.add("storage", "worker-sqlite-missing", ["worker", "--storage", "sqlite://" + missing + "/search.sqlite"], "does-not-exist")
+    s.add("storage", "status-sqlite-missing", ["status", "--storage", "sqlite://" + missing + "/search.sqlite"], "does-not-exist")
+    s.add("storage", "worker-sqlite-not-a-store", ["worker", "--storage", "sqlite://" + a_file], "a-file")
+    s.add("storage", "worker-sqlite-no-settings", ["worker", "--storage", "sqlite://" + state("worker-empty", "empty-store") + "/search.sqlite"],
+          "no study")
+    for option, values in {"--lease": ["0", "-1", "nan", HUGE], "--storage-retry": ["-1", "nan", HUGE]}.items():
+        for value in values:
+            label = {"0": "zero", "-1": "negative", "nan": "nan", HUGE: "overflow"}[value]
+            s.add("storage", f"worker{option}-{label}", ["worker", "--storage", refused, "--study", "s", f"{option}={value}"], option)
+
     # -- numeric options ----------------------------------------------------------------------
     def numeric(command, base, option, values, *expect, group="numeric"):
         for value in values:

@@ -136,7 +136,7 @@ struct SearchCommand: ParsableCommand {
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
         guard latencyBatch > 0, latencySeq > 0, latencyRuns > 0 else { throw ValidationError("--latency-batch, --latency-seq and --latency-runs must be positive") }
         guard latencyTimeout > 0 else { throw ValidationError("--latency-timeout must be a positive number of seconds") }
-        guard lease >= 1, lease <= 86_400 else { throw ValidationError("--lease \(lease): expected 1 to 86400 seconds") }
+        try WorkPolicy.check(lease: lease)
         guard controllerSteps >= 0 else { throw ValidationError("--controller-steps must be 0 or more") }
         guard batchSize > 0, maxLength > 3, lr > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
         if let epsilonDecay, epsilonDecay < 0 { throw ValidationError("--epsilon-decay must be 0 or more") }

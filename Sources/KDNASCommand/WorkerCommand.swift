@@ -24,6 +24,7 @@ struct WorkerCommand: ParsableCommand {
 
     func validate() throws {
         guard storageOptions.url != nil else { throw ValidationError("--storage URL (or KDNAS_STORAGE) is required: the study to join") }
+        try WorkPolicy.check(lease: lease)
     }
 
     func run() throws {

@@ -116,10 +116,13 @@ public struct WorkPolicy: Sendable, Equatable {
     public var lease: TimeInterval = 180
     /// Seconds between looks for work while every item is held by others.
     public var poll: TimeInterval = 2
-    /// Claims an item gets before it is failed (its workers died on it each time).
-    public var maximumAttempts = 3
 
-    public init(lease: TimeInterval = 180, poll: TimeInterval = 2, maximumAttempts: Int = 3) {
-        (self.lease, self.poll, self.maximumAttempts) = (lease, poll, maximumAttempts)
+    public init(lease: TimeInterval = 180, poll: TimeInterval = 2) {
+        (self.lease, self.poll) = (lease, poll)
+    }
+
+    /// `--lease`: from 1 second to a day.
+    public static func check(lease: TimeInterval) throws(SearchError) {
+        guard lease >= 1, lease <= 86_400 else { throw .invalid("--lease \(lease)", "1 to 86400 seconds") }
     }
 }

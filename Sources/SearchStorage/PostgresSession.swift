@@ -104,8 +104,9 @@ final class PostgresSession: @unchecked Sendable {
             return "\(error.code)"
         }
         if let error = error as? NIOConnectionError {
-            return error.connectionErrors.first.map { "\($0.error)" } ?? "cannot connect"
+            return error.connectionErrors.first.map { explain($0.error) } ?? "cannot connect"
         }
+        if let error = error as? IOError { return String(cString: strerror(error.errnoCode)) }
         return "\(error)"
     }
 
