@@ -35,14 +35,15 @@ trap 'scripts/postgres-server.sh stop "$OUT/pg" > /dev/null 2>&1 || true' EXIT
 url="$(scripts/postgres-server.sh start "$OUT/pg")"
 study="bench-$(date +%s)"
 start=$(date +%s.%N)
-"$KDNAS" search "${stage[@]}" --threads 1 --storage "$url" --study "$study" --out "$OUT/two-a" 2> "$OUT/two-a.log" > /dev/null &
+export KDNAS_STORAGE="$url"  # the URL holds the password: by the environment, not on command lines
+"$KDNAS" search "${stage[@]}" --threads 1 --study "$study" --out "$OUT/two-a" 2> "$OUT/two-a.log" > /dev/null &
 creator=$!
-until "$KDNAS" status --storage "$url" --study "$study" > /dev/null 2>&1; do sleep 0.2; done
-"$KDNAS" worker --threads 1 --storage "$url" --study "$study" --out "$OUT/two-b" 2> "$OUT/two-b.log" > /dev/null
+until "$KDNAS" status --study "$study" > /dev/null 2>&1; do sleep 0.2; done
+"$KDNAS" worker --threads 1 --study "$study" --out "$OUT/two-b" 2> "$OUT/two-b.log" > /dev/null
 wait "$creator"
 two=$(python3 -c "print($(date +%s.%N) - $start)")
 log "two workers × 1 thread: $two s"
-"$KDNAS" report --storage "$url" --study "$study" --out "$OUT/two" > /dev/null
+"$KDNAS" report --study "$study" --out "$OUT/two" > /dev/null
 python3 - "$OUT/one/report.json" "$OUT/two/report.json" "$one" "$two" <<'PY'
 import json, sys
 a, b = (json.load(open(p))["trials"] for p in sys.argv[1:3])

@@ -68,16 +68,17 @@ fi
 
 study="netns-$(date +%s)"
 started=$(date +%s)
-ip netns exec kdnas-w1 env KDNAS_WORKER_HOST=kdnas-w1 "$KDNAS" search --storage "$(host_url 1)" --study "$study" \
+# The URL (with its password) goes by KDNAS_STORAGE, never on a command line that ps shows.
+ip netns exec kdnas-w1 env KDNAS_WORKER_HOST=kdnas-w1 KDNAS_STORAGE="$(host_url 1)" "$KDNAS" search --study "$study" \
     --out "$OUT/w1" --threads "$THREADS" --lease "$LEASE" "$@" 2> "$OUT/w1.log" > /dev/null &
 pids+=($!)
 creator=$!
 for i in $(seq 2 "$WORKERS"); do
-    until "$KDNAS" status --storage "$url" --study "$study" > /dev/null 2>&1; do
+    until KDNAS_STORAGE="$url" "$KDNAS" status --study "$study" > /dev/null 2>&1; do
         kill -0 "$creator" 2> /dev/null || { log "the creator stopped: $(tail -3 "$OUT/w1.log")"; exit 1; }
         sleep 0.2
     done
-    ip netns exec "kdnas-w$i" env KDNAS_WORKER_HOST="kdnas-w$i" "$KDNAS" worker --storage "$(host_url "$i")" --study "$study" \
+    ip netns exec "kdnas-w$i" env KDNAS_WORKER_HOST="kdnas-w$i" KDNAS_STORAGE="$(host_url "$i")" "$KDNAS" worker --study "$study" \
         --out "$OUT/w$i" --threads "$THREADS" --lease "$LEASE" 2> "$OUT/w$i.log" > /dev/null &
     pids+=($!)
 done
@@ -85,8 +86,8 @@ status=0
 for pid in "${pids[@]}"; do wait "$pid" || status=$?; done
 pids=()
 log "all processes ended (exit $status) after $(( $(date +%s) - started )) s"
-"$KDNAS" status --storage "$url" --study "$study"
-"$KDNAS" report --storage "$url" --study "$study" --out "$OUT/report"
+KDNAS_STORAGE="$url" "$KDNAS" status --study "$study"
+KDNAS_STORAGE="$url" "$KDNAS" report --study "$study" --out "$OUT/report"
 python3 - "$OUT/report/report.json" <<'PY'
 import collections, json, sys
 trials = json.load(open(sys.argv[1]))["trials"]

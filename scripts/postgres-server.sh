@@ -35,12 +35,12 @@ start)
     mkdir -p "$dir"
     dir="$(cd "$dir" && pwd)"
     if [[ ! -f "$dir/data/PG_VERSION" ]]; then
-        python3 -c 'import secrets; print("kdnas-" + secrets.token_hex(8))' > "$dir/password"
+        (umask 077; python3 -c 'import secrets; print("kdnas-" + secrets.token_hex(8))' > "$dir/password")
         echo "${PORT:-$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')}" > "$dir/port"
         if [[ $EUID -eq 0 ]]; then chown -R postgres "$dir"; chmod 755 "$dir"; fi
         as_server "$BIN/initdb" -D "$dir/data" -U kdnas --pwfile="$dir/password" -A scram-sha-256 -E UTF8 --no-sync >/dev/null
     fi
-    for network in ${ALLOW//,/ }; do
+    for network in ${ALLOW:+${ALLOW//,/ }}; do
         grep -q "host all all $network scram-sha-256" "$dir/data/pg_hba.conf" \
             || echo "host all all $network scram-sha-256" | as_server tee -a "$dir/data/pg_hba.conf" > /dev/null
     done

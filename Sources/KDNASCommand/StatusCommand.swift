@@ -32,10 +32,14 @@ struct StatusCommand: ParsableCommand {
         print("finalists:  " + (status.finalPlanned ? "\(f.pending) pending, \(f.running) running, \(f.done) done" : "not planned yet"))
         print("ETA:        " + (status.etaSeconds.map { ProgressReporter.duration($0) + " for the candidates left (the final stage not included)" }
             ?? "after the first candidate"))
+        for item in status.running {
+            print("  running \(item.key) on \(item.worker ?? "?")" + (item.heartbeatAge.map { String(format: ", heartbeat %.0f s ago", $0) } ?? "")
+                  + (item.attempts > 1 ? " (attempt \(item.attempts))" : ""))
+        }
         print("workers:")
         for worker in status.workers {
             let age = worker.lastSeenAge.map { String(format: "%.0f s ago", $0) } ?? "never"
-            let live = (worker.lastSeenAge ?? .infinity) <= lease ? "live" : "silent past its lease"
+            let live = status.isLive(worker) ? "live" : "silent past its lease"
             print("  \(worker.id)  \(worker.threads) thread(s)  last heard \(age) (\(live))  \(worker.item.map { "on \($0)" } ?? "idle")")
         }
     }

@@ -87,6 +87,16 @@ public final class SQLiteTrialStore: TrialStore {
         }
     }
 
+    public func initialize(_ values: [String: Data]) throws -> Data? {
+        var saved: Data?
+        try write { db in
+            saved = try Data.fetchOne(db, sql: "SELECT value FROM kv WHERE key = 'settings'")
+            guard saved == nil else { return }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { try Self.put(value, key, db) }
+        }
+        return saved
+    }
+
     private static func put(_ value: Data, _ key: String, _ db: Database) throws {
         try db.execute(sql: "INSERT INTO kv (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
                        arguments: [key, value])
@@ -151,7 +161,7 @@ public final class SQLiteTrialStore: TrialStore {
             let rows = try Row.fetchAll(db, sql: "SELECT key, state, worker, attempts, heartbeat FROM work WHERE state != 'done' ORDER BY seq")
             let free = rows.first { row in
                 guard row["state"] as String == WorkItem.State.running.rawValue, let holder = row["worker"] as String? else { return true }
-                return (row["heartbeat"] as Double? ?? 0) < now - lease || WorkerRecord.isGone(holder, onHost: worker.host)
+                return (row["heartbeat"] as Double? ?? 0) < now - lease || worker.sees(goneWorker: holder)
             }
             if let free {
                 let (key, attempt) = (free["key"] as String, (free["attempts"] as Int) + 1)
@@ -190,8 +200,11 @@ public final class SQLiteTrialStore: TrialStore {
         try write { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT state, worker, attempts FROM work WHERE key = ?", arguments: [claim.key]),
                   row["worker"] as String? == claim.worker, row["attempts"] as Int == claim.attempt else { return }
+            guard row["state"] as String == WorkItem.State.running.rawValue else {
+                held = row["state"] as String == WorkItem.State.done.rawValue  // done by this claim already (a retried completion)
+                return
+            }
             held = true
-            guard row["state"] as String == WorkItem.State.running.rawValue else { return }  // done by this claim already
             try db.execute(sql: "UPDATE work SET state = 'done', heartbeat = ? WHERE key = ?", arguments: [Self.now, claim.key])
             if let trial { try Self.upsert(trial, db) }
             if let finalist {
@@ -224,7 +237,7 @@ public final class SQLiteTrialStore: TrialStore {
         try write { db in
             let now = Self.now
             if let row = try Row.fetchOne(db, sql: "SELECT holder, expires FROM leases WHERE name = ?", arguments: [name]),
-               row["holder"] as String != worker.id, row["expires"] as Double >= now, !WorkerRecord.isGone(row["holder"], onHost: worker.host) {
+               row["holder"] as String != worker.id, row["expires"] as Double >= now, !worker.sees(goneWorker: row["holder"]) {
                 return
             }
             try db.execute(sql: """

@@ -2,7 +2,8 @@ import Foundation
 
 /// The coordinator: whichever process holds the store's coordinator lease advances the search one step
 /// at a time, each step a function of the store alone (so any process computes the same one) and saved
-/// with a compare-and-set on the search state it read.
+/// with a compare-and-set on the search state it read, whose generation every step raises (so a
+/// coordinator that lost its lease mid-step writes nothing).
 extension SearchRun {
     enum Step: Equatable {
         /// Something was published or learnt: look for work again.
@@ -25,10 +26,12 @@ extension SearchRun {
     /// One step: propose the next episode, promote to the next rung, learn from a finished episode, or plan
     /// and publish the finalists, whichever the store's state calls for.
     func advance(target: Double) throws -> Step {
+        // Items first: an item read as done has its result in the trials read after it (one transaction wrote both).
+        let items = Dictionary(try store.workItems().map { ($0.key, $0.state) }) { first, _ in first }
         let expected = try store.state()
         var state = expected ?? SearchState(random: SearchRandom(seed: settings.seed))
+        state.generation += 1
         let trials = try store.trials()
-        let items = Dictionary(try store.workItems().map { ($0.key, $0.state) }) { first, _ in first }
         let episode = state.proposedEpisode
 
         if episode > 0 && state.learnedEpisode < episode {
@@ -38,7 +41,7 @@ extension SearchRun {
                 guard previous.allSatisfy({ items[WorkItem.trial($0.id, rung: rung - 1)] == .done }) else { return .waiting }
                 let promoted = promotion(of: previous, to: rung)
                 if promoted.isEmpty { break }  // nothing finished the rung: no later rung either
-                return try commit(promoted, state: nil, publish: promoted.map { WorkItem.trial($0.id, rung: rung) }, expecting: expected)
+                return try commit(promoted, state: state, publish: promoted.map { WorkItem.trial($0.id, rung: rung) }, expecting: expected)
             }
             guard members.allSatisfy({ trial in (0...trial.rung).allSatisfy { items[WorkItem.trial(trial.id, rung: $0)] == .done } }) else {
                 return .waiting
@@ -59,7 +62,7 @@ extension SearchRun {
         }
         if try store.value("final_plan") == nil {
             let plan = try finalistPlan(trials: trials, target: target)
-            let published = try store.commit(trials: [], state: nil, values: ["final_plan": try JSONEncoder().encode(plan)],
+            let published = try store.commit(trials: [], state: state, values: ["final_plan": try JSONEncoder().encode(plan)],
                                              publish: plan.entries.map { WorkItem.finalist($0.name) }, expecting: expected)
             return published ? .advanced : .waiting
         }
@@ -67,7 +70,7 @@ extension SearchRun {
         return plan.entries.allSatisfy({ items[WorkItem.finalist($0.name)] == .done }) ? .finished : .waiting
     }
 
-    private func commit(_ trials: [Trial], state: SearchState?, publish: [String], expecting expected: SearchState?) throws -> Step {
+    private func commit(_ trials: [Trial], state: SearchState, publish: [String], expecting expected: SearchState?) throws -> Step {
         try store.commit(trials: trials, state: state, values: [:], publish: publish, expecting: expected) ? .advanced : .waiting
     }
 

@@ -16,7 +16,7 @@ extension SearchRun {
         while try store.value("teacher_metrics") == nil {
             if try store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) {
                 defer { try? store.releaseLease(Self.coordinatorLease, for: me) }
-                _ = try Heartbeat.around(every: beatEvery, { try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
+                try Heartbeat.around(every: beatEvery, { _ = try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
                     try prepare()
                 }
             } else {
@@ -43,7 +43,7 @@ extension SearchRun {
             if try store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) {
                 let step: Step
                 do {
-                    (step, _) = try Heartbeat.around(every: beatEvery, { try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
+                    step = try Heartbeat.around(every: beatEvery, { _ = try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
                         try advance(target: target)
                     }
                 } catch {
@@ -53,7 +53,7 @@ extension SearchRun {
                 try store.releaseLease(Self.coordinatorLease, for: me)
                 if step == .finished { return }
                 if step == .advanced { continue }
-            } else if try isFinished(target: target) {
+            } else if try isFinished() {
                 return
             }
             Thread.sleep(forTimeInterval: policy.poll)
@@ -62,7 +62,7 @@ extension SearchRun {
     }
 
     /// Whether every planned finalist is done (read without the lease).
-    func isFinished(target: Double) throws -> Bool {
+    func isFinished() throws -> Bool {
         guard let data = try store.value("final_plan") else { return false }
         let plan = try JSONDecoder().decode(FinalistPlan.self, from: data)
         let done = Set(try store.workItems().filter { $0.state == .done }.map(\.key))
@@ -71,25 +71,24 @@ extension SearchRun {
 
     /// Does one claimed item with heartbeats around it and records the result if the claim still holds.
     private func work(on claim: WorkClaim, worker me: WorkerRecord, target: Double, total: Int, beatEvery: TimeInterval) throws {
-        let beat = { try self.store.heartbeat(claim, worker: me) }
+        let beat = { _ = try self.store.heartbeat(claim, worker: me) }
         switch WorkItem.kind(of: claim.key) {
         case .trial(let id, let rung):
             let trials = try store.trials()
-            guard var trial = trials.first(where: { $0.id == id }) else {
+            guard let trial = trials.first(where: { $0.id == id }) else {
                 throw SearchError.corruptState("\(store.location): work item \(claim.key) names no trial")
             }
             var finished = trials.reduce(0) { $0 + $1.rungResults.count + ($1.state == .failed ? 1 : 0) }
-            trial.state = .running
-            try store.update(trial)
+            // The trial record changes only with the completion, under the claim; "running" is the item's state.
             observer?.trialDidStart(trial, finished: finished, total: total)
-            var (evaluated, _) = try Heartbeat.around(every: beatEvery, beat) { evaluate(trial, rung: rung, target: target) }
+            var evaluated = try Heartbeat.around(every: beatEvery, beat) { evaluate(trial, rung: rung, target: target) }
             (evaluated.host, evaluated.threads) = (me.host, me.threads)
             if try store.complete(claim, trial: evaluated, finalist: nil, files: [:]) {
                 finished += 1
                 observer?.trialDidFinish(evaluated, finished: finished, total: total)
             }
         case .finalist(let name):
-            let ((finalist, files), _) = try Heartbeat.around(every: beatEvery, beat) { try distilFinalist(name) }
+            let (finalist, files) = try Heartbeat.around(every: beatEvery, beat) { try distilFinalist(name) }
             if try store.complete(claim, trial: nil, finalist: finalist, files: files) { observer?.finalistDidFinish(finalist) }
         case nil:
             throw SearchError.corruptState("\(store.location): work item \(claim.key) is of another KDNAS version")

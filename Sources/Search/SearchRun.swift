@@ -36,8 +36,9 @@ public final class SearchRun {
     /// Opens `directory` (creating its store) for `settings`; a folder holding another search's settings is refused.
     /// Every option is checked (the evaluator built) before the store is touched; a new run's settings and
     /// `firstValues` (the saved command line, the metric's name) are written in one transaction.
-    public init(directory: URL, settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL,
+    public init(directory: URL, settings given: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL,
                 data: SearchData, store: TrialStore? = nil, calibrationCache: URL? = nil, firstValues: [String: Data] = [:]) throws {
+        var settings = given
         try settings.validate()
         try Distiller.checkTeacher(teacher.config, path: settings.teacher, fits: data.train.dataset.definition)
         for architecture in settings.architectures ?? [] {
@@ -61,16 +62,18 @@ public final class SearchRun {
             throw SearchError.corruptState("\(store.location): holds a search of an earlier KDNAS version (trials without work items), "
                                            + "which this one cannot continue; start a new search in another folder")
         }
+        // A process joining a calibrated search predicts from the study's calibration, so its own thread count
+        // changes only the measurements kept beside the predictions: it takes the study's.
+        if case .calibrated = settings.latency, let saved = try store.value("settings"),
+           let savedSettings = try? JSONDecoder().decode(SearchSettings.self, from: saved) {
+            settings.threads = savedSettings.threads
+        }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let encoded = try encoder.encode(settings)
-        if let saved = try store.value("settings") {
-            guard saved == encoded else {
-                throw SearchError.mismatch("\(directory.path): holds a search with other settings (\(Self.differences(saved, encoded))); "
-                                           + "resume it with `kdnas search --resume \(directory.path)` and no other search options, or choose another --out")
-            }
-        } else {
-            try store.setValues(firstValues.merging(["settings": encoded]) { $1 })
+        if let saved = try store.initialize(firstValues.merging(["settings": encoded]) { $1 }), saved != encoded {
+            throw SearchError.mismatch("\(store.location): holds a search with other settings (\(Self.differences(saved, encoded))); "
+                                       + "resume it with `kdnas search --resume \(directory.path)` and no other search options, or choose another --out")
         }
         (self.directory, self.settings, self.store, self.data, self.evaluator, self.calibrationCache) =
             (directory, settings, store, data, evaluator, calibrationCache)

@@ -10,8 +10,10 @@ public struct SearchStatus: Sendable {
     public var study: String?
     public var trials = Counts()
     public var finalists = Counts()
-    /// Items still to publish: candidates of episodes not proposed yet, and the final stage when it is not planned.
+    /// Episodes proposed and learnt so far, of the search's total.
     public var episodes: (proposed: Int, learned: Int, total: Int)
+    /// The items being worked on, with their holder and the age of its last heartbeat.
+    public var running: [WorkItem] = []
     public var finalPlanned: Bool
     public var workers: [WorkerRecord]
     /// Seconds left: the remaining candidates at the mean time of those done, over the live workers (nil before any is done).
@@ -49,6 +51,7 @@ public struct SearchStatus: Sendable {
         finalPlanned = try store.value("final_plan") != nil
         // A worker "holds" only what the store still has it running; a killed worker's item taken over is not its own.
         let items = try store.workItems()
+        running = items.filter { $0.state == .running }
         workers = try store.workers().map { worker in
             var worker = worker
             worker.item = items.first { $0.state == .running && $0.worker == worker.id }?.key
@@ -59,7 +62,10 @@ public struct SearchStatus: Sendable {
                                                          promotion: settings.promotion)
         let unpublished = max(0, settings.episodes - episodes.proposed) * perEpisode
         let left = trials.pending + trials.running + unpublished
-        let live = max(1, workers.filter { ($0.lastSeenAge ?? .infinity) <= liveWithin }.count)
+        let live = max(1, workers.filter(isLive).count)
         if !seconds.isEmpty { etaSeconds = Double(left) * seconds.reduce(0, +) / Double(seconds.count) / Double(live) }
     }
+
+    /// Whether `worker` was heard of within `liveWithin` seconds.
+    public func isLive(_ worker: WorkerRecord) -> Bool { (worker.lastSeenAge ?? .infinity) <= liveWithin }
 }

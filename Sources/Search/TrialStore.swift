@@ -8,7 +8,7 @@ import Foundation
 /// one at a time with a lease kept alive by heartbeats, and completed with a compare-and-set on the claim;
 /// one process at a time holds the coordinator lease and advances the search (proposes, promotes, learns,
 /// plans the finalists), its writes conditional on the search state it read. `SQLiteTrialStore` is the
-/// store of one machine; `PostgresTrialStore` (module PostgresStore) the store of several.
+/// store of one machine; `PostgresTrialStore` (module SearchStorage) the store of several.
 public protocol TrialStore: AnyObject {
     /// Where the store is (a file path, a URL with the password masked), for messages.
     var location: String { get }
@@ -17,6 +17,9 @@ public protocol TrialStore: AnyObject {
     func setValue(_ value: Data, for key: String) throws
     /// Several values in one transaction.
     func setValues(_ values: [String: Data]) throws
+    /// Creates the search: writes `values` (the settings among them) in one transaction if the store holds no
+    /// settings yet and returns nil; otherwise writes nothing and returns the saved settings.
+    func initialize(_ values: [String: Data]) throws -> Data?
     /// Every trial, by id.
     func trials() throws -> [Trial]
     /// Replaces trials (their state and results), together.
@@ -61,11 +64,14 @@ public struct SearchState: Codable, Sendable, Equatable {
     public var random: SearchRandom
     /// The strategy's own state (the controller's weights and Adam moments), if it has one.
     public var strategy: Data?
+    /// Counts the coordinator's commits, so that a commit made from an older reading fails its compare-and-set
+    /// even where it would leave the rest of the state as it was (a promotion, the final plan).
+    public var generation = 0
 
     public init(random: SearchRandom) { self.random = random }
 
     enum CodingKeys: String, CodingKey {
-        case proposedEpisode = "proposed_episode", learnedEpisode = "learned_episode", random, strategy
+        case proposedEpisode = "proposed_episode", learnedEpisode = "learned_episode", random, strategy, generation
     }
 }
 
@@ -108,21 +114,4 @@ public struct Finalist: Codable, Sendable, Equatable {
 extension TrialStore {
     /// Replaces one trial.
     public func update(_ trial: Trial) throws { try update([trial]) }
-}
-
-/// How long work is held without a heartbeat, and how often processes look for work.
-public struct WorkPolicy: Sendable, Equatable {
-    /// Seconds a claim lives without a heartbeat; a worker heartbeats every third of it.
-    public var lease: TimeInterval = 180
-    /// Seconds between looks for work while every item is held by others.
-    public var poll: TimeInterval = 2
-
-    public init(lease: TimeInterval = 180, poll: TimeInterval = 2) {
-        (self.lease, self.poll) = (lease, poll)
-    }
-
-    /// `--lease`: from 1 second to a day.
-    public static func check(lease: TimeInterval) throws(SearchError) {
-        guard lease >= 1, lease <= 86_400 else { throw .invalid("--lease \(lease)", "1 to 86400 seconds") }
-    }
 }

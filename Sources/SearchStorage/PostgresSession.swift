@@ -89,6 +89,8 @@ final class PostgresSession: @unchecked Sendable {
     /// Whether `error` is the network's (the connection refused, reset or closed), not the server's answer.
     static func isConnectionLoss(_ error: Error) -> Bool {
         if let error = error as? PSQLError {
+            // The server's own goodbyes: admin shutdown, crash shutdown, cannot connect now (57P01–57P03), connection exceptions (08…).
+            if error.code == .server, let state = error.serverInfo?[.sqlState], state.hasPrefix("57P") || state.hasPrefix("08") { return true }
             return [.connectionError, .serverClosedConnection, .uncleanShutdown, .clientClosedConnection].contains(error.code)
         }
         return error is IOError || error is ChannelError || error is NIOConnectionError
@@ -125,22 +127,4 @@ final class PostgresSession: @unchecked Sendable {
 
 private final class ResultBox<T>: @unchecked Sendable {
     var result: Result<T, Error>?
-}
-
-/// A store that cannot be reached or refuses: the URL (password masked) and what happened.
-public enum StorageError: Error, CustomStringConvertible, Equatable {
-    case unreachable(String, String)
-    case lost(String, String, seconds: Double)
-    case server(String, String)
-    case noStudy(String, String)
-
-    public var description: String {
-        switch self {
-        case .unreachable(let url, let why): return "\(url): cannot connect: \(why); expected a PostgreSQL server at that host and port"
-        case .lost(let url, let why, let seconds):
-            return String(format: "%@: the connection was lost and not regained in %.0f s (%@); this worker stops, its item is reclaimed by another after the lease", url, seconds, why)
-        case .server(let url, let why): return "\(url): \(why)"
-        case .noStudy(let url, let study): return "\(url): holds no study \(study); create it with kdnas search --storage … --study \(study)"
-        }
-    }
 }

@@ -86,6 +86,15 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
         }
     }
 
+    public func initialize(_ values: [String: Data]) throws -> Data? {
+        try inStudy { connection, logger, study in
+            let rows = try await connection.query("SELECT value FROM kdnas_kv WHERE study = \(study) AND key = 'settings'", logger: logger)
+            for try await value in rows.decode(ByteBuffer.self) { return Data(buffer: value) }
+            for (key, value) in values.sorted(by: { $0.key < $1.key }) { try await Self.put(value, key, study, connection, logger) }
+            return nil
+        }
+    }
+
     private static func put(_ value: Data, _ key: String, _ study: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.query("""
             INSERT INTO kdnas_kv (study, key, value) VALUES (\(study), \(key), \(value))
@@ -168,7 +177,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             for try await holder in rows.decode(String?.self) { if let holder { holders.append(holder) } }
             return holders
         }
-        return holders.filter { WorkerRecord.isGone($0, onHost: worker.host) }
+        return holders.filter { worker.sees(goneWorker: $0) }
     }
 
     private static func binds(_ values: String...) -> PostgresBindings {
@@ -236,7 +245,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             var row: (String, String?, Int)?
             for try await value in rows.decode((String, String?, Int).self) { row = value }
             guard let (state, holder, attempts) = row, holder == claim.worker, attempts == claim.attempt else { return false }
-            guard state == WorkItem.State.running.rawValue else { return true }  // done by this claim already
+            guard state == WorkItem.State.running.rawValue else { return state == WorkItem.State.done.rawValue }  // a retried completion
             try await connection.query("UPDATE kdnas_work SET state = 'done', heartbeat = \(unescaped: Self.clock) WHERE study = \(study) AND key = \(claim.key)",
                                        logger: logger)
             if let (trial, record) = trialRecord { try await Self.upsert(trial, record, study, connection, logger) }
@@ -325,16 +334,6 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             let rows = try await connection.query("SELECT data FROM kdnas_files WHERE study = \(study) AND path = \(path)", logger: logger)
             for try await data in rows.decode(ByteBuffer.self) { return Data(buffer: data) }
             return nil
-        }
-    }
-
-    /// The studies this database holds (those with settings).
-    public func studies() throws -> [String] {
-        try session.run { connection, logger in
-            var names: [String] = []
-            let rows = try await connection.query("SELECT study FROM kdnas_kv WHERE key = 'settings' ORDER BY study", logger: logger)
-            for try await name in rows.decode(String.self) { names.append(name) }
-            return names
         }
     }
 }

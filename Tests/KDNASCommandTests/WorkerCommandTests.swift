@@ -8,9 +8,12 @@ import XCTest
 /// ends with the same trials and finalists as a single process; a SIGKILLed worker's item is reclaimed
 /// after its lease and redone.
 final class WorkerCommandTests: CommandLineTestCase {
-    private func options(_ teacher: String, _ task: [String], _ profile: String) -> [String] {
-        ["--teacher", teacher] + task + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5",
-         "--proxy-dev", "60", "--latency-profile", profile, "--final-top", "1", "--final-pareto", "1", "--no-baselines",
+    /// The search of these tests; latency predicted from `profile`, or calibrated (and cached in `cache`) when it is nil.
+    private func options(_ teacher: String, _ task: [String], _ profile: String?, cache: String? = nil) -> [String] {
+        let latency = profile.map { ["--latency-profile", $0] }
+            ?? ["--latency-calibration", "8", "--latency-seq", "16", "--latency-runs", "3", "--cache", cache!]
+        return ["--teacher", teacher] + task + latency + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5", "--proxy-epochs", "4",
+         "--proxy-dev", "60", "--final-top", "1", "--final-pareto", "1", "--no-baselines",
          "--controller-steps", "40", "--epsilon-decay", "0.5", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
     }
 
@@ -72,14 +75,14 @@ final class WorkerCommandTests: CommandLineTestCase {
         var killedItem: String?
         let deadline = Date().addingTimeInterval(120)
         while killedItem == nil, doomed.isRunning, Date() < deadline {
-            if let held = try store.workItems().first(where: { $0.state == .running && $0.worker?.hasPrefix("host-b:") == true && $0.key.hasPrefix("trial/") }) {
+            if let held = try store.workItems().first(where: { $0.state == .running && $0.worker?.hasPrefix("host-b:") == true }) {
                 kill(doomed.processIdentifier, SIGKILL)
                 killedItem = held.key
             }
-            usleep(20_000)
+            usleep(5_000)
         }
         doomed.waitUntilExit()
-        let item = try XCTUnwrap(killedItem, "worker b never held a candidate: \(logText("w-b.log"))")
+        let item = try XCTUnwrap(killedItem, "worker b never held an item: \(logText("w-b.log"))")
         XCTAssertEqual(doomed.terminationReason, .uncaughtSignal)
         creator.waitUntilExit()
         survivor.waitUntilExit()
@@ -117,13 +120,16 @@ final class WorkerCommandTests: CommandLineTestCase {
         // A study that does not exist, and a worker without a storage, are named errors.
         let missing = try kdnas(["worker", "--storage", server.url, "--study", "nothing"])
         XCTAssertNotEqual(missing.status, 0)
-        XCTAssertTrue(missing.errors.contains("holds no study nothing") && !missing.errors.contains(server.url), missing.errors)
+        XCTAssertTrue(missing.errors.contains("holds no study nothing") && missing.errors.contains(":***@"), missing.errors)
+        let password = try String(contentsOf: server.folder.appendingPathComponent("password"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertFalse(missing.errors.contains(password), missing.errors)
     }
 
+    /// With calibrated latency: the second process runs at another thread count and predicts from the study's calibration.
     func testTwoProcessesShareOneSQLiteFile() throws {
         let (teacher, task) = try teacherAndTask()
-        let profile = try latencyProfile(teacher)
-        let options = options(teacher, task, profile)
+        let options = options(teacher, task, nil, cache: directory.appendingPathComponent("cache").path)
         let single = directory.appendingPathComponent("single").path
         let reference = try kdnas(["search", "--out", single] + options)
         XCTAssertEqual(reference.status, 0, reference.errors)
@@ -134,7 +140,7 @@ final class WorkerCommandTests: CommandLineTestCase {
         let path = shared.appendingPathComponent("search.sqlite").path
         let created = Date().addingTimeInterval(60)
         while (try? SQLiteTrialStore(path: path, readOnly: true).value("settings")) == nil, Date() < created { usleep(50_000) }
-        let worker = try start(["worker", "--threads", "1"] + storage, host: "two", log: "two.log")
+        let worker = try start(["worker", "--threads", "2"] + storage, host: "two", log: "two.log")
         creator.waitUntilExit()
         worker.waitUntilExit()
         XCTAssertEqual(creator.terminationStatus, 0, logText("one.log"))
@@ -143,6 +149,7 @@ final class WorkerCommandTests: CommandLineTestCase {
         let trials = try store.trials()
         print("shared SQLite test: trials by host \(Dictionary(grouping: trials, by: { $0.host ?? "?" }).mapValues(\.count))")
         XCTAssertEqual(Set(trials.compactMap(\.host)), ["one", "two"], "both processes worked")
+        XCTAssertEqual(Set(trials.compactMap(\.threads)), [1, 2], "each trial records the thread count that evaluated it")
         let singleStore = try SQLiteTrialStore(path: single + "/search.sqlite", readOnly: true)
         assertSameSearch(try singleStore.trials(), trials, try singleStore.finalists(), try store.finalists())
         XCTAssertTrue(FileManager.default.fileExists(atPath: shared.path + "/report.html"))

@@ -45,7 +45,6 @@ final class SearchStorageTests: XCTestCase {
         XCTAssertEqual(try one.workItems(), [])
         XCTAssertNil(try one.claim(for: WorkerRecord.current(threads: 1), lease: 60))
         XCTAssertEqual(try two.workItems().map(\.key), ["trial/1000/0"])
-        XCTAssertEqual(try one.studies(), ["one"])
         XCTAssertThrowsError(try SearchStorage.open(.postgres(location), study: "three", mustExist: true)) { error in
             XCTAssertTrue(String(describing: error).contains("no study three"), "\(error)")
         }
