@@ -102,15 +102,19 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             """, logger: logger)
     }
 
-    public func trials() throws -> [Trial] {
+    public func trials() throws -> [Trial] { try records(of: Trial.self, table: "kdnas_trials", order: "id") }
+
+    /// Every record of the study in `table` (a trusted name), decoded, in `order`.
+    private func records<T: Decodable>(of type: T.Type, table: String, order: String) throws -> [T] {
         let study = self.study
         let records = try session.run { connection, logger in
             var records: [String] = []
-            let rows = try await connection.query("SELECT record FROM kdnas_trials WHERE study = \(study) ORDER BY id", logger: logger)
+            let rows = try await connection.query("SELECT record FROM \(unescaped: table) WHERE study = \(study) ORDER BY \(unescaped: order)",
+                                                  logger: logger)
             for try await record in rows.decode(String.self) { records.append(record) }
             return records
         }
-        return try records.map { try JSONDecoder().decode(Trial.self, from: Data($0.utf8)) }
+        return try records.map { try JSONDecoder().decode(T.self, from: Data($0.utf8)) }
     }
 
     public func update(_ trials: [Trial]) throws {
@@ -135,16 +139,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
         try value("state").map { try JSONDecoder().decode(SearchState.self, from: $0) }
     }
 
-    public func finalists() throws -> [Finalist] {
-        let study = self.study
-        let records = try session.run { connection, logger in
-            var records: [String] = []
-            let rows = try await connection.query("SELECT record FROM kdnas_finalists WHERE study = \(study) ORDER BY seq", logger: logger)
-            for try await record in rows.decode(String.self) { records.append(record) }
-            return records
-        }
-        return try records.map { try JSONDecoder().decode(Finalist.self, from: Data($0.utf8)) }
-    }
+    public func finalists() throws -> [Finalist] { try records(of: Finalist.self, table: "kdnas_finalists", order: "seq") }
 
     // MARK: Coordination
 
