@@ -65,7 +65,7 @@ public final class TeacherCache {
         if let spillDirectory {
             try OutputFolder.create(spillDirectory)
             let url = spillDirectory.appendingPathComponent("teacher-\(UUID().uuidString).bin")
-            guard FileManager.default.createFile(atPath: url.path, contents: nil) else {
+            guard AtomicFile.createEmpty(url.path) else {
                 throw OutputPathError(path: url.path, problem: "cannot be created; expected a folder you can write to")
             }
             spill = try FileHandle(forUpdating: url)
@@ -105,7 +105,7 @@ public final class TeacherCache {
         // Named by process, so that a run killed while writing leaves a file the next run removes.
         let temporary = AtomicFile.temporaryURL(for: file)
         AtomicFile.removeStaleTemporaries(of: file)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        guard AtomicFile.createEmpty(temporary.path) else {
             throw OutputPathError(path: temporary.path, problem: "cannot be created; expected a folder you can write to")
         }
         do {

@@ -4,11 +4,20 @@ import Foundation
 public enum AtomicFile {
     /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
     /// A failed write (a full disk) throws an `OutputPathError` naming `url` and leaves no temporary file.
+    /// Creates an empty file at `path` (or empties it) in place. Foundation's `createFile(atPath:contents:)` writes
+    /// through a hidden temporary (`.dat.nosync…`) and renames it, which a kill between the two leaves behind.
+    public static func createEmpty(_ path: String) -> Bool {
+        let descriptor = open(path, O_CREAT | O_WRONLY | O_TRUNC | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { return false }
+        close(descriptor)
+        return true
+    }
+
     public static func write(_ data: Data, to url: URL) throws {
         try checkDestination(url)
         let temporary = temporaryURL(for: url)
         removeStaleTemporaries(of: url)
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil) else {
+        guard Self.createEmpty(temporary.path) else {
             throw OutputPathError(path: temporary.path, problem: "cannot be created; expected a folder you can write to")
         }
         do {

@@ -134,7 +134,7 @@ final class TrainingLog {
 
     init(_ url: URL) throws {
         try OutputFolder.create(url.deletingLastPathComponent())
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = AtomicFile.createEmpty(url.path) }
         handle = try FileHandle(forWritingTo: url)
         try handle.seekToEnd()
     }
