@@ -73,6 +73,16 @@ public struct SearchState: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case proposedEpisode = "proposed_episode", learnedEpisode = "learned_episode", random, strategy, generation
     }
+
+    /// A state saved before `generation` existed reads as generation 0.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        proposedEpisode = try container.decode(Int.self, forKey: .proposedEpisode)
+        learnedEpisode = try container.decode(Int.self, forKey: .learnedEpisode)
+        random = try container.decode(SearchRandom.self, forKey: .random)
+        strategy = try container.decodeIfPresent(Data.self, forKey: .strategy)
+        generation = try container.decodeIfPresent(Int.self, forKey: .generation) ?? 0
+    }
 }
 
 /// A student of the final stage: a top or Pareto candidate, or a hand-crafted baseline, distilled

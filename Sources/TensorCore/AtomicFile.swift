@@ -2,8 +2,6 @@ import Foundation
 
 /// Writes files so that a reader sees the old contents or the new, never half of either.
 public enum AtomicFile {
-    /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
-    /// A failed write (a full disk) throws an `OutputPathError` naming `url` and leaves no temporary file.
     /// Creates an empty file at `path` (or empties it) in place. Foundation's `createFile(atPath:contents:)` writes
     /// through a hidden temporary (`.dat.nosync…`) and renames it, which a kill between the two leaves behind.
     public static func createEmpty(_ path: String) -> Bool {
@@ -13,6 +11,8 @@ public enum AtomicFile {
         return true
     }
 
+    /// Writes `data` to a temporary file beside `url`, flushes it, then renames it over `url`.
+    /// A failed write (a full disk) throws an `OutputPathError` naming `url` and leaves no temporary file.
     public static func write(_ data: Data, to url: URL) throws {
         try checkDestination(url)
         let temporary = temporaryURL(for: url)
