@@ -51,7 +51,7 @@ public final class SQLiteTrialStore: TrialStore {
                     CREATE TABLE work (seq INTEGER PRIMARY KEY AUTOINCREMENT, key TEXT UNIQUE NOT NULL, state TEXT NOT NULL,
                                        worker TEXT, attempts INTEGER NOT NULL DEFAULT 0, heartbeat REAL);
                     CREATE TABLE leases (name TEXT PRIMARY KEY NOT NULL, holder TEXT NOT NULL, expires REAL NOT NULL);
-                    CREATE TABLE workers (id TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL, item TEXT, seen REAL NOT NULL);
+                    CREATE TABLE workers (id TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL, seen REAL NOT NULL);
                     """)
             }
             try migrator.migrate(database)
@@ -169,24 +169,24 @@ public final class SQLiteTrialStore: TrialStore {
                                arguments: [worker.id, attempt, now, key])
                 claim = WorkClaim(key: key, attempt: attempt, worker: worker.id)
             }
-            try Self.see(worker, item: claim?.key, at: now, db)
+            try Self.see(worker, at: now, db)
         }
         return claim
     }
 
-    private static func see(_ worker: WorkerRecord, item: String?, at now: Double, _ db: Database) throws {
+    private static func see(_ worker: WorkerRecord, at now: Double, _ db: Database) throws {
         let record = String(decoding: try JSONEncoder().encode(worker), as: UTF8.self)
         try db.execute(sql: """
-            INSERT INTO workers (id, record, item, seen) VALUES (?, ?, ?, ?)
-            ON CONFLICT(id) DO UPDATE SET item = excluded.item, seen = excluded.seen
-            """, arguments: [worker.id, record, item, now])
+            INSERT INTO workers (id, record, seen) VALUES (?, ?, ?)
+            ON CONFLICT(id) DO UPDATE SET seen = excluded.seen
+            """, arguments: [worker.id, record, now])
     }
 
     public func heartbeat(_ claim: WorkClaim?, worker: WorkerRecord) throws -> Bool {
         var held = true
         try write { db in
             let now = Self.now
-            try Self.see(worker, item: claim?.key, at: now, db)
+            try Self.see(worker, at: now, db)
             guard let claim else { return }
             try db.execute(sql: "UPDATE work SET heartbeat = ? WHERE key = ? AND worker = ? AND attempts = ? AND state = 'running'",
                            arguments: [now, claim.key, claim.worker, claim.attempt])
@@ -256,9 +256,9 @@ public final class SQLiteTrialStore: TrialStore {
     public func workers() throws -> [WorkerRecord] {
         try database.read { db in
             let now = Self.now
-            return try Row.fetchAll(db, sql: "SELECT record, item, seen FROM workers ORDER BY seen").map { row in
+            return try Row.fetchAll(db, sql: "SELECT record, seen FROM workers ORDER BY seen").map { row in
                 var record = try JSONDecoder().decode(WorkerRecord.self, from: Data((row["record"] as String).utf8))
-                (record.item, record.lastSeenAge) = (row["item"], now - (row["seen"] as Double))
+                record.lastSeenAge = now - (row["seen"] as Double)
                 return record
             }
         }

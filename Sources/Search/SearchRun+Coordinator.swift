@@ -27,7 +27,8 @@ extension SearchRun {
     /// and publish the finalists, whichever the store's state calls for.
     func advance(target: Double) throws -> Step {
         // Items first: an item read as done has its result in the trials read after it (one transaction wrote both).
-        let items = Dictionary(try store.workItems().map { ($0.key, $0.state) }) { first, _ in first }
+        let workItems = try store.workItems()
+        let items = Dictionary(workItems.map { ($0.key, $0.state) }) { first, _ in first }
         let expected = try store.state()
         var state = expected ?? SearchState(random: SearchRandom(seed: settings.seed))
         state.generation += 1
@@ -66,8 +67,13 @@ extension SearchRun {
                                              publish: plan.entries.map { WorkItem.finalist($0.name) }, expecting: expected)
             return published ? .advanced : .waiting
         }
-        let plan = try finalistPlan(trials: trials, target: target)
-        return plan.entries.allSatisfy({ items[WorkItem.finalist($0.name)] == .done }) ? .finished : .waiting
+        return finalistsDone(try finalistPlan(trials: trials, target: target), items: workItems) ? .finished : .waiting
+    }
+
+    /// Whether every finalist of `plan` is done among `items`.
+    func finalistsDone(_ plan: FinalistPlan, items: [WorkItem]) -> Bool {
+        let done = Set(items.filter { $0.state == .done }.map(\.key))
+        return plan.entries.allSatisfy { done.contains(WorkItem.finalist($0.name)) }
     }
 
     private func commit(_ trials: [Trial], state: SearchState, publish: [String], expecting expected: SearchState?) throws -> Step {

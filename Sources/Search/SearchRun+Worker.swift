@@ -14,14 +14,7 @@ extension SearchRun {
         _ = try store.heartbeat(nil, worker: me)
         // The preparation (calibration, the teacher's figures) by the first process to hold the lease.
         while try store.value("teacher_metrics") == nil {
-            if try store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) {
-                defer { try? store.releaseLease(Self.coordinatorLease, for: me) }
-                try Heartbeat.around(every: beatEvery, { _ = try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
-                    try prepare()
-                }
-            } else {
-                Thread.sleep(forTimeInterval: policy.poll)
-            }
+            if try asCoordinator(me, policy, { try prepare() }) == nil { Thread.sleep(forTimeInterval: policy.poll) }
         }
         try prepareLatencyModel()
         let teacherMs = try teacherLatency()
@@ -40,20 +33,11 @@ extension SearchRun {
                 }
                 continue
             }
-            if try store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) {
-                let step: Step
-                do {
-                    step = try Heartbeat.around(every: beatEvery, { _ = try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }) {
-                        try advance(target: target)
-                    }
-                } catch {
-                    try? store.releaseLease(Self.coordinatorLease, for: me)
-                    throw error
-                }
-                try store.releaseLease(Self.coordinatorLease, for: me)
+            if let step = try asCoordinator(me, policy, { try advance(target: target) }) {
                 if step == .finished { return }
                 if step == .advanced { continue }
-            } else if try isFinished() {
+            } else if let data = try store.value("final_plan"),
+                      try finalistsDone(try JSONDecoder().decode(FinalistPlan.self, from: data), items: try store.workItems()) {
                 return
             }
             Thread.sleep(forTimeInterval: policy.poll)
@@ -61,12 +45,13 @@ extension SearchRun {
         }
     }
 
-    /// Whether every planned finalist is done (read without the lease).
-    func isFinished() throws -> Bool {
-        guard let data = try store.value("final_plan") else { return false }
-        let plan = try JSONDecoder().decode(FinalistPlan.self, from: data)
-        let done = Set(try store.workItems().filter { $0.state == .done }.map(\.key))
-        return plan.entries.allSatisfy { done.contains(WorkItem.finalist($0.name)) }
+    /// Runs `body` holding the coordinator lease, renewed by a heartbeat and released after (also on an error);
+    /// nil when another process holds it.
+    private func asCoordinator<T>(_ me: WorkerRecord, _ policy: WorkPolicy, _ body: () throws -> T) throws -> T? {
+        let take = { try self.store.acquireLease(Self.coordinatorLease, for: me, seconds: policy.lease) }
+        guard try take() else { return nil }
+        defer { try? store.releaseLease(Self.coordinatorLease, for: me) }
+        return try Heartbeat.around(every: policy.lease / 3, { _ = try take() }, body)
     }
 
     /// Does one claimed item with heartbeats around it and records the result if the claim still holds.

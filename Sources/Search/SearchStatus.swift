@@ -49,7 +49,7 @@ public struct SearchStatus: Sendable {
         }
         episodes = (state?.proposedEpisode ?? 0, state?.learnedEpisode ?? 0, settings.episodes)
         finalPlanned = try store.value("final_plan") != nil
-        // A worker "holds" only what the store still has it running; a killed worker's item taken over is not its own.
+        // A worker holds what the store has it running (a killed worker's item, once taken over, is not its own).
         let items = try store.workItems()
         running = items.filter { $0.state == .running }
         workers = try store.workers().map { worker in

@@ -35,7 +35,7 @@ public protocol TrialStore: AnyObject {
     /// Claims the oldest item that is pending, or running under a lease older than `lease` seconds, or held by
     /// a worker of this host whose process is gone; nil when none is.
     func claim(for worker: WorkerRecord, lease: TimeInterval) throws -> WorkClaim?
-    /// Renews the claim's lease (and the worker's); false when the claim was lost.
+    /// Renews the claim's lease and records that the worker was heard of (a nil claim: only the latter); false when the claim was lost.
     func heartbeat(_ claim: WorkClaim?, worker: WorkerRecord) throws -> Bool
     /// Marks the claimed item done and saves its result (a trial, or a finalist with its files), in one
     /// transaction, only if the claim still holds; false when it was lost (nothing written). A claim

@@ -8,7 +8,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
     public var id: String
     public var host: String
     public var threads: Int
-    /// The item it last claimed (nil between items), and seconds since it was last heard of (store's clock).
+    /// The item it holds (filled in from the work items by `SearchStatus`), and seconds since it was last heard of (store's clock).
     public var item: String?
     public var lastSeenAge: Double?
 

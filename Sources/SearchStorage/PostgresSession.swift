@@ -73,17 +73,9 @@ final class PostgresSession: @unchecked Sendable {
     private func open() throws -> PostgresConnection {
         if let connection, !connection.isClosed { return connection }
         let configuration = self.configuration, logger = self.logger
-        do {
-            let opened = try Self.blocking { try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger) }
-            (connection, everConnected) = (opened, true)
-            return opened
-        } catch {
-            if Self.isConnectionLoss(error) {
-                // Reached by run's retry loop; a first attempt fails at once there.
-                throw error
-            }
-            throw StorageError.server(described, Self.explain(error))
-        }
+        let opened = try Self.blocking { try await PostgresConnection.connect(configuration: configuration, id: 1, logger: logger) }
+        (connection, everConnected) = (opened, true)
+        return opened
     }
 
     /// Whether `error` is the network's (the connection refused, reset or closed), not the server's answer.

@@ -39,7 +39,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
             attempts integer NOT NULL DEFAULT 0, heartbeat double precision, PRIMARY KEY (study, key))
         """,
         "CREATE TABLE IF NOT EXISTS kdnas_leases (study text NOT NULL, name text NOT NULL, holder text NOT NULL, expires double precision NOT NULL, PRIMARY KEY (study, name))",
-        "CREATE TABLE IF NOT EXISTS kdnas_workers (study text NOT NULL, id text NOT NULL, record text NOT NULL, item text, seen double precision NOT NULL, PRIMARY KEY (study, id))",
+        "CREATE TABLE IF NOT EXISTS kdnas_workers (study text NOT NULL, id text NOT NULL, record text NOT NULL, seen double precision NOT NULL, PRIMARY KEY (study, id))",
         "CREATE TABLE IF NOT EXISTS kdnas_files (study text NOT NULL, path text NOT NULL, data bytea NOT NULL, PRIMARY KEY (study, path))",
     ]
 
@@ -197,7 +197,7 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
                     """, logger: logger)
                 var claim: WorkClaim?
                 for try await (key, attempts) in rows.decode((String, Int).self) { claim = WorkClaim(key: key, attempt: attempts, worker: worker.id) }
-                try await Self.see(worker.id, record, claim?.key, study, connection, logger)
+                try await Self.see(worker.id, record, study, connection, logger)
                 try await connection.query("COMMIT", logger: logger)
                 return claim
             } catch {
@@ -208,17 +208,17 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
         return claim
     }
 
-    private static func see(_ id: String, _ record: String, _ item: String?, _ study: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
+    private static func see(_ id: String, _ record: String, _ study: String, _ connection: PostgresConnection, _ logger: Logger) async throws {
         try await connection.query("""
-            INSERT INTO kdnas_workers (study, id, record, item, seen) VALUES (\(study), \(id), \(record), \(item), \(unescaped: clock))
-            ON CONFLICT (study, id) DO UPDATE SET item = excluded.item, seen = excluded.seen
+            INSERT INTO kdnas_workers (study, id, record, seen) VALUES (\(study), \(id), \(record), \(unescaped: clock))
+            ON CONFLICT (study, id) DO UPDATE SET seen = excluded.seen
             """, logger: logger)
     }
 
     public func heartbeat(_ claim: WorkClaim?, worker: WorkerRecord) throws -> Bool {
         let (study, record) = (self.study, String(decoding: try JSONEncoder().encode(worker), as: UTF8.self))
         return try session.run { connection, logger in
-            try await Self.see(worker.id, record, claim?.key, study, connection, logger)
+            try await Self.see(worker.id, record, study, connection, logger)
             guard let claim else { return true }
             let rows = try await connection.query("""
                 UPDATE kdnas_work SET heartbeat = \(unescaped: Self.clock)
@@ -309,16 +309,16 @@ public final class PostgresTrialStore: TrialStore, @unchecked Sendable {
     public func workers() throws -> [WorkerRecord] {
         let study = self.study
         let rows = try session.run { connection, logger in
-            var found: [(String, String?, Double)] = []
+            var found: [(String, Double)] = []
             let rows = try await connection.query("""
-                SELECT record, item, \(unescaped: Self.clock) - seen FROM kdnas_workers WHERE study = \(study) ORDER BY seen
+                SELECT record, \(unescaped: Self.clock) - seen FROM kdnas_workers WHERE study = \(study) ORDER BY seen
                 """, logger: logger)
-            for try await row in rows.decode((String, String?, Double).self) { found.append(row) }
+            for try await row in rows.decode((String, Double).self) { found.append(row) }
             return found
         }
-        return try rows.map { record, item, age in
+        return try rows.map { record, age in
             var worker = try JSONDecoder().decode(WorkerRecord.self, from: Data(record.utf8))
-            (worker.item, worker.lastSeenAge) = (item, age)
+            worker.lastSeenAge = age
             return worker
         }
     }
