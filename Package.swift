@@ -39,7 +39,7 @@ let package = Package(
             name: "TensorCore",
             dependencies: ["CBLAS", "CKernels"]
         ),
-        .target(name: "NN", dependencies: ["TensorCore"]),
+        .target(name: "NN", dependencies: ["CKernels", "TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
         .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
         .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Training"]),

@@ -272,3 +272,29 @@ KD_CLONES void kd_bias_activation_rows(int kind, float *x, const float *bias, si
         kd_activate(kind, xr, columns);
     }
 }
+
+// Optimiser kernels: memory-bound passes over a parameter, its gradient and its moments.
+
+KD_CLONES double kd_sum_squares(const float *x, size_t n) {
+    double lanes[KD_LANES] = {0};
+    size_t j = 0;
+    for (; j + KD_LANES <= n; j += KD_LANES)
+        for (int k = 0; k < KD_LANES; k++) lanes[k] += (double)x[j + k] * (double)x[j + k];
+    double total = 0;
+    for (int k = 0; k < KD_LANES; k++) total += lanes[k];
+    for (; j < n; j++) total += (double)x[j] * (double)x[j];
+    return total;
+}
+
+KD_CLONES void kd_adamw(float *theta, const float *g, float *m, float *v, size_t n, float scale, float beta1,
+                        float beta2, float step_size, float inverse_root2, float eps, float decay) {
+    const float c1 = 1.0f - beta1, c2 = 1.0f - beta2;
+    for (size_t i = 0; i < n; i++) {
+        float gi = g[i] * scale;
+        float mi = beta1 * m[i] + c1 * gi;
+        float vi = beta2 * v[i] + c2 * gi * gi;
+        m[i] = mi;
+        v[i] = vi;
+        theta[i] = theta[i] * decay - step_size * mi / (sqrtf(vi) * inverse_root2 + eps);
+    }
+}

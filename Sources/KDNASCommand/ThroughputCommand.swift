@@ -66,10 +66,11 @@ struct ThroughputCommand: ParsableCommand {
             marks.append(DispatchTime.now().uptimeNanoseconds)
             phase("backward") { loss.backward() }
             marks.append(DispatchTime.now().uptimeNanoseconds)
-            if maxGradNorm > 0 { phase("clipping") { _ = clipGradientNorm(parameters, maxNorm: maxGradNorm) } }
+            // As the trainer: the clipping factor from the global norm, folded into the AdamW pass.
+            let scale = maxGradNorm > 0 ? phase("clipping") { clippingScale(norm: gradientNorm(parameters), maxNorm: maxGradNorm) } : 1
             marks.append(DispatchTime.now().uptimeNanoseconds)
             phase("optimizer") {
-                Autograd.noGrad { optimizer.update(lr: 1e-5) }
+                Autograd.noGrad { optimizer.update(lr: 1e-5, gradientScale: scale) }
                 network.zeroGrad()
             }
             marks.append(DispatchTime.now().uptimeNanoseconds)

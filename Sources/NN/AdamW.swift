@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import TensorCore
 
@@ -38,30 +39,37 @@ public final class AdamW {
         !(name.hasSuffix("bias") || name.contains("LayerNorm") || name.contains("layer_norm"))
     }
 
-    /// Applies one update with learning rate `lr` from the current gradients (parameters without one are skipped).
-    public func update(lr: Float) {
+    /// Applies one update with learning rate `lr` from the current gradients scaled by `gradientScale`
+    /// (clipping's factor, folded in so the gradients are not rewritten first); parameters without a
+    /// gradient are skipped. Every parameter is cut into fixed chunks, and all chunks of all parameters
+    /// run in one parallel loop (one fused C pass each over θ, g, m, v).
+    public func update(lr: Float, gradientScale: Float = 1) {
         step += 1
-        let b1 = beta1, b2 = beta2, eps = eps
-        let correction1 = 1 - Float(Foundation.pow(Double(b1), Double(step)))
-        let correction2 = 1 - Float(Foundation.pow(Double(b2), Double(step)))
-        let stepSize = lr / correction1
-        let inverseRoot2 = 1 / correction2.squareRoot()
-        for (group, (m, v)) in zip(groups, moments) {
-            guard let grad = group.parameter.grad else { continue }
-            let decayFactor = group.decay ? 1 - lr * weightDecay : 1
-            let theta = SendablePointer(group.parameter.data), g = SendablePointer(grad.data)
-            let mp = SendablePointer(m.pointer), vp = SendablePointer(v.pointer)
-            // Every element is updated on its own: split across the engine's threads.
-            Parallel.forChunks(group.parameter.count, grain: 65_536) { start, end in
-                for i in start..<end {
-                    let gi = g.base[i]
-                    mp.base[i] = b1 * mp.base[i] + (1 - b1) * gi
-                    vp.base[i] = b2 * vp.base[i] + (1 - b2) * gi * gi
-                    let denominator = vp.base[i].squareRoot() * inverseRoot2 + eps
-                    theta.base[i] = theta.base[i] * decayFactor - stepSize * mp.base[i] / denominator
-                }
+        let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
+        let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
+        let stepSize = lr / correction1, inverseRoot2 = 1 / correction2.squareRoot()
+        let (b1, b2, eps, decayed) = (beta1, beta2, eps, 1 - lr * weightDecay)
+        let work = chunks.compactMap { chunk -> (theta: SendablePointer<Float>, g: SendablePointer<Float>, m: SendablePointer<Float>, v: SendablePointer<Float>,
+                                                 count: Int, decay: Float)? in
+            let group = groups[chunk.group]
+            guard let grad = group.parameter.grad else { return nil }
+            let (m, v) = moments[chunk.group]
+            return (SendablePointer(group.parameter.data + chunk.start), SendablePointer(grad.data + chunk.start),
+                    SendablePointer(m.pointer + chunk.start), SendablePointer(v.pointer + chunk.start), chunk.count,
+                    group.decay ? decayed : 1)
+        }
+        Parallel.forChunks(work.count, grain: 1) { first, last in
+            for w in work[first..<last] {
+                kd_adamw(w.theta.base, w.g.base, w.m.base, w.v.base, w.count, gradientScale, b1, b2, stepSize, inverseRoot2, eps, w.decay)
             }
         }
+    }
+
+    /// The elements one task of `update` handles.
+    public static let chunkSize = 1 << 16
+    /// Every parameter cut into `chunkSize` pieces, in group order.
+    private lazy var chunks: [(group: Int, start: Int, count: Int)] = groups.enumerated().flatMap { index, group in
+        stride(from: 0, to: group.parameter.count, by: Self.chunkSize).map { (index, $0, min(Self.chunkSize, group.parameter.count - $0)) }
     }
 
     /// The moments and step, for checkpoints: `state.<name>.exp_avg`, `state.<name>.exp_avg_sq`.
@@ -95,24 +103,45 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
     public var description: String { "optimizer state: missing or mis-shaped \(missing) (expected shape \(shape))" }
 }
 
+/// The global L2 norm of the gradients of `parameters` (a missing gradient counts as zero). Each
+/// tensor is summed in fixed chunks (squares in double) and the chunks combined in order, so the
+/// norm has the same bits for any thread count.
+public func gradientNorm(_ parameters: [Tensor]) -> Float {
+    let size = 1 << 16
+    let pieces = parameters.compactMap(\.grad).flatMap { g in
+        stride(from: 0, to: g.count, by: size).map { (SendablePointer(g.data + $0), min(size, g.count - $0)) }
+    }
+    var sums = [Double](repeating: 0, count: pieces.count)
+    sums.withUnsafeMutableBufferPointer { buffer in
+        let out = SendablePointer(buffer.baseAddress!)
+        Parallel.forChunks(pieces.count, grain: 1) { first, last in
+            for i in first..<last { out.base[i] = kd_sum_squares(pieces[i].0.base, pieces[i].1) }
+        }
+    }
+    let total = sums.reduce(0, +)
+    return Float(total.squareRoot())
+}
+
+/// The factor clipping at `maxNorm` scales every gradient by, as `torch.nn.utils.clip_grad_norm_`:
+/// maxNorm / (norm + 1e-6) when that is below 1, else 1; also 1 for a norm that is not finite (the
+/// caller decides what divergence means).
+public func clippingScale(norm: Float, maxNorm: Float) -> Float {
+    let scale = maxNorm / (norm + 1e-6)
+    return norm.isFinite && scale < 1 ? scale : 1
+}
+
 /// Scales all gradients so that their global L2 norm is at most `maxNorm`; returns the norm before
-/// clipping (not finite when a gradient is: the caller decides what divergence means).
+/// clipping. Training folds the scale into `AdamW.update(lr:gradientScale:)` instead.
 @discardableResult
 public func clipGradientNorm(_ parameters: [Tensor], maxNorm: Float) -> Float {
-    var total: Double = 0
+    let norm = gradientNorm(parameters)
+    let scale = clippingScale(norm: norm, maxNorm: maxNorm)
+    guard scale < 1 else { return norm }
     for p in parameters {
         guard let g = p.grad else { continue }
-        total += Autograd.noGrad { Double((g * g).sum().item) }
-    }
-    let norm = Float(total.squareRoot())
-    let scale = maxNorm / (norm + 1e-6)
-    if norm.isFinite, scale < 1 {
-        for p in parameters {
-            guard let g = p.grad else { continue }
-            let gp = SendablePointer(g.data)
-            Parallel.forChunks(g.count, grain: 65_536) { start, end in
-                for i in start..<end { gp.base[i] *= scale }
-            }
+        let gp = SendablePointer(g.data)
+        Parallel.forChunks(g.count, grain: 65_536) { start, end in
+            for i in start..<end { gp.base[i] *= scale }
         }
     }
     return norm

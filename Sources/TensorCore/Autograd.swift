@@ -45,6 +45,16 @@ extension Tensor {
         return self
     }
 
+    /// Where a product writes this tensor's gradient contribution, and the β it scales what is there by:
+    /// the existing gradient with β = 1 (accumulate), or on first use a fresh buffer left unfilled with
+    /// β = 0, so the first contribution is written instead of zero-filled then added.
+    func gradTarget() -> (pointer: UnsafeMutablePointer<Float>, beta: Float) {
+        if let grad { return (grad.data, 1) }
+        let fresh = Tensor(shape: shape, storage: TensorStorage(count: count, zeroed: false))
+        grad = fresh
+        return (fresh.data, 0)
+    }
+
     /// The gradient buffer, allocated zero-filled on first use, for kernels that accumulate into it.
     func gradPointer() -> UnsafeMutablePointer<Float> {
         if let grad { return grad.data }

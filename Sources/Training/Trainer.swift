@@ -89,11 +89,13 @@ public final class Trainer {
                 let lossValue = value.item
                 guard lossValue.isFinite else { throw TrainingError.divergence(step: state.step + 1, loss: lossValue) }
                 value.backward()
+                var gradientScale: Float = 1
                 if configuration.maxGradientNorm > 0 {
-                    let norm = clipGradientNorm(trained, maxNorm: configuration.maxGradientNorm)
+                    let norm = gradientNorm(trained)
                     guard norm.isFinite else { throw TrainingError.divergence(step: state.step + 1, loss: norm) }
+                    gradientScale = clippingScale(norm: norm, maxNorm: configuration.maxGradientNorm)
                 }
-                Autograd.noGrad { optimizer.update(lr: rate) }
+                Autograd.noGrad { optimizer.update(lr: rate, gradientScale: gradientScale) }
                 for p in trained { p.zeroGrad() }
                 state.step += 1
                 lossSum += Double(lossValue) * Double(batch.count)

@@ -68,5 +68,32 @@ final class LayerTests: XCTestCase {
         b.grad = Tensor([0, 4], shape: [2])
         XCTAssertEqual(clipGradientNorm([a, b], maxNorm: 1), 5, accuracy: 1e-6)
         assertClose(a.grad!.scalars + b.grad!.scalars, [0.6, 0, 0.8], atol: 1e-6, "clipped gradients")
+        XCTAssertEqual(clippingScale(norm: 0.5, maxNorm: 1), 1, "a norm under the bound is not scaled")
+        XCTAssertEqual(clippingScale(norm: .nan, maxNorm: 1), 1, "a norm that is not finite is left to the caller")
+    }
+
+    /// Tensors of several chunks: the norm against a Double sum, and the clipping factor folded into
+    /// AdamW giving the same bits as clipping the gradients first and updating unscaled.
+    func testFoldedClippingMatchesClippingFirstAcrossChunks() {
+        let count = 3 * AdamW.chunkSize + 17
+        var random = RandomGenerator(seed: 5)
+        let values = (0..<count).map { _ in random.nextUnitFloat() * 2 - 1 }
+        let grads = (0..<count).map { _ in random.nextUnitFloat() * 2 - 1 }
+        let reference = grads.reduce(0.0) { $0 + Double($1) * Double($1) }.squareRoot()
+        let big = Tensor(values, shape: [count], requiresGrad: true)
+        big.grad = Tensor(grads, shape: [count])
+        XCTAssertEqual(Double(gradientNorm([big])), reference, accuracy: reference * 1e-6)
+
+        let folded = Tensor(values, shape: [count], requiresGrad: true), clipped = Tensor(values, shape: [count], requiresGrad: true)
+        let first = AdamW([("w", folded)]), second = AdamW([("w", clipped)])
+        for _ in 0..<2 {
+            folded.grad = Tensor(grads, shape: [count])
+            clipped.grad = Tensor(grads, shape: [count])
+            let norm = clipGradientNorm([clipped], maxNorm: 1)
+            first.update(lr: 1e-3, gradientScale: clippingScale(norm: norm, maxNorm: 1))
+            second.update(lr: 1e-3)
+        }
+        XCTAssertEqual(folded.scalars, clipped.scalars)
+        XCTAssertNotEqual(folded.scalars, values, "the update moved the parameters")
     }
 }

@@ -43,4 +43,11 @@ void kd_add_layer_norm(const float *x, const float *bias, const float *residual,
 /// Inference: x = activation(x + bias) for rows of `columns`, bias [columns], in place.
 enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
 void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns);
+
+/// Σ x[i]², accumulated in double over 8 lanes combined in a fixed order (the same bits on every run).
+double kd_sum_squares(const float *x, size_t n);
+/// One AdamW step (torch.optim.AdamW) on n elements, the gradient scaled first (clipping folded in):
+/// g' = scale·g; m ← β₁m + (1−β₁)g'; v ← β₂v + (1−β₂)g'²; θ ← θ·decay − step_size·m / (√v·inverse_root2 + eps).
+void kd_adamw(float *theta, const float *g, float *m, float *v, size_t n, float scale, float beta1,
+              float beta2, float step_size, float inverse_root2, float eps, float decay);
 #endif

@@ -20,6 +20,10 @@ package enum BLAS {
                      m: Int, n: Int, k: Int, transposeA: Bool = false, transposeB: Bool = false,
                      alpha: Float = 1, beta: Float = 0) {
         guard m > 0, n > 0 else { return }
+        guard k > 0 else {  // C = βC: an empty sum (βC = 0 when β is 0, whatever C held)
+            if beta == 0 { c.update(repeating: 0, count: m * n) } else if beta != 1 { for i in 0..<m * n { c[i] *= beta } }
+            return
+        }
         let threads = Engine.threads
         guard threads > 1, m * n * k >= splitThreshold, max(m, n) >= 2 * threads else {
             block(a, b, c, m: m, n: n, k: k, lda: transposeA ? m : k, ldb: transposeB ? k : n, ldc: n,

@@ -16,10 +16,12 @@ extension Tensor {
         let x = self
         return out.recording("linear", [x, weight] + (bias.map { [$0] } ?? [])) { g in
             if x.requiresGrad {  // dx [rows, in] = G [rows, out] · W [out, in]
-                BLAS.gemm(g.data, weight.data, x.gradPointer(), m: rows, n: inFeatures, k: outFeatures, beta: 1)
+                let dx = x.gradTarget()
+                BLAS.gemm(g.data, weight.data, dx.pointer, m: rows, n: inFeatures, k: outFeatures, beta: dx.beta)
             }
             if weight.requiresGrad {  // dW [out, in] = Gᵀ · x
-                BLAS.gemm(g.data, x.data, weight.gradPointer(), m: outFeatures, n: inFeatures, k: rows, transposeA: true, beta: 1)
+                let dw = weight.gradTarget()
+                BLAS.gemm(g.data, x.data, dw.pointer, m: outFeatures, n: inFeatures, k: rows, transposeA: true, beta: dw.beta)
             }
             if let bias, bias.requiresGrad {  // db = Σ_rows G
                 bias.accumulateGrad(g.reduced(to: [outFeatures]), owned: true)

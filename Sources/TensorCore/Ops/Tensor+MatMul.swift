@@ -30,13 +30,16 @@ extension Tensor {
             BLAS.gemm(a.data, b.data, out.data, m: m, n: n, k: k, transposeB: transposeB, alpha: alpha)
             return out.recording("matmul", [a, b]) { g in
                 if a.requiresGrad {  // dA[m,k] = G[m,n] · op(B)ᵀ
-                    BLAS.gemm(g.data, b.data, a.gradPointer(), m: m, n: k, k: n, transposeB: !transposeB, alpha: alpha, beta: 1)
+                    let da = a.gradTarget()
+                    BLAS.gemm(g.data, b.data, da.pointer, m: m, n: k, k: n, transposeB: !transposeB, alpha: alpha, beta: da.beta)
                 }
                 if b.requiresGrad {  // dB = Aᵀ·G [k,n], or Gᵀ·A [n,k] when B is stored transposed
                     if transposeB {
-                        BLAS.gemm(g.data, a.data, b.gradPointer(), m: n, n: k, k: m, transposeA: true, alpha: alpha, beta: 1)
+                        let db = b.gradTarget()
+                        BLAS.gemm(g.data, a.data, db.pointer, m: n, n: k, k: m, transposeA: true, alpha: alpha, beta: db.beta)
                     } else {
-                        BLAS.gemm(a.data, g.data, b.gradPointer(), m: k, n: n, k: m, transposeA: true, alpha: alpha, beta: 1)
+                        let db = b.gradTarget()
+                        BLAS.gemm(a.data, g.data, db.pointer, m: k, n: n, k: m, transposeA: true, alpha: alpha, beta: db.beta)
                     }
                 }
             }
@@ -54,21 +57,25 @@ extension Tensor {
             if a.requiresGrad {
                 // dop(A) = G · op(B)ᵀ; stored transposed when A is: dA = op(B) · Gᵀ.
                 if transposeA {
-                    BLAS.batchedGemm(b.data, strideA: strideB, g.data, strideB: strideC, a.gradPointer(), strideC: strideA,
-                                     count: batch, m: k, n: m, k: n, transposeA: transposeB, transposeB: true, alpha: alpha, beta: 1)
+                    let da = a.gradTarget()
+                    BLAS.batchedGemm(b.data, strideA: strideB, g.data, strideB: strideC, da.pointer, strideC: strideA,
+                                     count: batch, m: k, n: m, k: n, transposeA: transposeB, transposeB: true, alpha: alpha, beta: da.beta)
                 } else {
-                    BLAS.batchedGemm(g.data, strideA: strideC, b.data, strideB: strideB, a.gradPointer(), strideC: strideA,
-                                     count: batch, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB, alpha: alpha, beta: 1)
+                    let da = a.gradTarget()
+                    BLAS.batchedGemm(g.data, strideA: strideC, b.data, strideB: strideB, da.pointer, strideC: strideA,
+                                     count: batch, m: m, n: k, k: n, transposeA: false, transposeB: !transposeB, alpha: alpha, beta: da.beta)
                 }
             }
             if b.requiresGrad {
                 // dop(B) = op(A)ᵀ · G; stored transposed when B is: dB = Gᵀ · op(A).
                 if transposeB {
-                    BLAS.batchedGemm(g.data, strideA: strideC, a.data, strideB: strideA, b.gradPointer(), strideC: strideB,
-                                     count: batch, m: n, n: k, k: m, transposeA: true, transposeB: transposeA, alpha: alpha, beta: 1)
+                    let db = b.gradTarget()
+                    BLAS.batchedGemm(g.data, strideA: strideC, a.data, strideB: strideA, db.pointer, strideC: strideB,
+                                     count: batch, m: n, n: k, k: m, transposeA: true, transposeB: transposeA, alpha: alpha, beta: db.beta)
                 } else {
-                    BLAS.batchedGemm(a.data, strideA: strideA, g.data, strideB: strideC, b.gradPointer(), strideC: strideB,
-                                     count: batch, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false, alpha: alpha, beta: 1)
+                    let db = b.gradTarget()
+                    BLAS.batchedGemm(a.data, strideA: strideA, g.data, strideB: strideC, db.pointer, strideC: strideB,
+                                     count: batch, m: k, n: n, k: m, transposeA: !transposeA, transposeB: false, alpha: alpha, beta: db.beta)
                 }
             }
         }
