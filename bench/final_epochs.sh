@@ -9,6 +9,7 @@
 #
 # Usage: bench/final_epochs.sh TEACHER_DIR [OUT_DIR]
 #   env: EPOCHS="1 2 3"  SEED=1  THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
+#        LIST=bench/final_epochs.json (the architectures)  LR=1e-4 (the final stage's peak learning rate)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/final_epochs.sh TEACHER_DIR [OUT_DIR]}" && pwd)"
@@ -16,6 +17,8 @@ OUT="${2:-runs/final-epochs}"
 EPOCHS="${EPOCHS:-1 2 3}"
 SEED="${SEED:-1}"
 THREADS="${THREADS:-2}"
+LIST="${LIST:-bench/final_epochs.json}"
+LR="${LR:-1e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
 if [[ -z "${KDNAS:-}" ]]; then
@@ -29,7 +32,7 @@ for epochs in $EPOCHS; do
     if [[ -f "$folder/search.sqlite" ]]; then
         $KDNAS search --resume "$folder" --threads "$THREADS" 2>> "$folder.log" > /dev/null
     else
-        $KDNAS search --teacher "$TEACHER" --task rotten-tomatoes --strategy list --architectures bench/final_epochs.json \
+        $KDNAS search --teacher "$TEACHER" --task rotten-tomatoes --strategy list --architectures "$LIST" --lr "$LR" \
             --seed "$SEED" --threads "$THREADS" --final-top 999 --final-pareto 0 --no-baselines --final-epochs "$epochs" \
             --out "$folder" 2> "$folder.log" > /dev/null
     fi

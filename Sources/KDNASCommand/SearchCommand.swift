@@ -29,7 +29,7 @@ struct SearchCommand: ParsableCommand {
     var resume: String?
     @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the baselines' bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs); other options override it.")
     var preset = "quick"
-    @Option(help: "Search space: derived (from the teacher), bert-base, or a JSON file.")
+    @Option(help: "Search space: derived (from the teacher), inherited (derived with the teacher's head size and activation), bert-base, or a JSON file.")
     var space = "derived"
     @Option(help: "lstm, random, evolution, or list (the architectures of --architectures, in order).")
     var strategy = "lstm"

@@ -11,7 +11,9 @@ import Models
 /// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
 ///   half-width shape).
 ///
-/// Every latency is the run's repeatable figure (predicted or calibrated), never a lone measurement.
+/// No searched finalist repeats a hand-crafted shape (a search of a space that holds one may find it):
+/// it is distilled once, as its baseline. Every latency is the run's repeatable figure (predicted or
+/// calibrated), never a lone measurement.
 public struct FinalistPlan: Codable, Equatable, Sendable {
     public struct Entry: Codable, Equatable, Sendable {
         public var name: String
@@ -33,7 +35,8 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
                 baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
         let done = trials.filter { $0.state == .done && $0.reward != nil && $0.accuracy != nil && $0.latencyMs != nil }
         var entries: [Entry] = []
-        var chosen = Set<StudentArchitecture>()
+        // A hand-crafted shape is distilled as its baseline: a searched finalist never repeats it.
+        var chosen = Set(baselines.map(\.architecture))
         let byReward = done.sorted { $0.reward! != $1.reward! ? $0.reward! > $1.reward! : $0.id < $1.id }
         for trial in byReward where entries.count < top && chosen.insert(trial.architecture).inserted {
             entries.append(Entry(name: "top-\(entries.count + 1)", origin: .top, architecture: trial.architecture, trialId: trial.id))

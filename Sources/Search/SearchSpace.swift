@@ -231,8 +231,19 @@ public struct SearchSpace: Codable, Sendable, Equatable {
                            intermediateSizes: ffn, activations: [.gelu, .relu, .silu])
     }
 
+    /// The derived space cut to what inheritance keeps whole: the teacher's head size (hidden sizes that are
+    /// not a multiple of it dropped, heads = hidden / head size) and the teacher's activation. An inherited
+    /// student then keeps whole teacher heads and the non-linearity its weights were trained with.
+    public static func inherited(from teacher: BertConfig) -> SearchSpace {
+        let derived = derived(from: teacher)
+        let headSize = teacher.hiddenSize / teacher.numAttentionHeads
+        let hidden = derived.hiddenSizes.filter { $0 % headSize == 0 }
+        return SearchSpace(name: "inherited", layers: derived.layers, hiddenSizes: hidden, heads: hidden.map { $0 / headSize },
+                           intermediateSizes: derived.intermediateSizes, activations: [teacher.hiddenAct], headSize: headSize)
+    }
+
     /// The spaces `load` knows by name; any other name is a JSON file.
-    public static let builtInNames: Set<String> = ["bert-base", "derived"]
+    public static let builtInNames: Set<String> = ["bert-base", "derived", "inherited"]
 
     /// Reads `name` as a built-in space (bert-base) or a JSON file; `teacher` gives "derived".
     ///
@@ -256,9 +267,12 @@ public struct SearchSpace: Codable, Sendable, Equatable {
         case "derived":
             guard let teacher else { throw SearchSpaceError(file: name, field: "--space", expected: "a teacher to derive the space from") }
             return .derived(from: teacher)
+        case "inherited":
+            guard let teacher else { throw SearchSpaceError(file: name, field: "--space", expected: "a teacher to derive the space from") }
+            return .inherited(from: teacher)
         default:
             guard let data = FileManager.default.contents(atPath: name) else {
-                throw SearchSpaceError(file: name, field: "--space", expected: "bert-base, derived, or a readable JSON file")
+                throw SearchSpaceError(file: name, field: "--space", expected: "bert-base, derived, inherited, or a readable JSON file")
             }
             let space: SearchSpace
             do {

@@ -46,6 +46,19 @@ final class FinalistPlanTests: XCTestCase {
         XCTAssertEqual(FinalistPlan(trials: trials, top: 0, front: 0, target: 10,
                                     baselines: [(name: "b", architecture: architecture(5, 64), latencyMs: 5)]).entries.map(\.trialId), [nil])
     }
+
+    func testASearchedCandidateOfAHandCraftedShapeIsLeftToItsBaseline() {
+        let handCrafted = architecture(3, 128)
+        let trials = [trial(1, handCrafted, accuracy: 0.85, latency: 7.0),             // best reward, best of its band
+                      trial(2, architecture(2, 128), accuracy: 0.80, latency: 6.5),
+                      trial(3, architecture(1, 64), accuracy: 0.60, latency: 1.0)]
+        let plan = FinalistPlan(trials: trials, top: 1, front: 1, target: 10,
+                                baselines: [(name: "baseline-every-other-layer", architecture: handCrafted, latencyMs: 7.0)])
+        // top-1 goes to the next best by reward, the front band's and the baseline band's best are other shapes.
+        XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "baseline-every-other-layer"])
+        XCTAssertEqual(plan.entries.map(\.trialId), [2, 3, nil])
+        XCTAssertEqual(plan.entries.filter { $0.architecture == handCrafted }.map(\.origin), [.baseline])
+    }
 }
 
 /// Kendall's τ-b on cases whose value follows from its definition.

@@ -46,6 +46,26 @@ final class SearchSpaceTests: XCTestCase {
         XCTAssertGreaterThan(space.all.count, 60)
     }
 
+    /// The inherited space keeps the teacher's head size (32) and activation: one head count per hidden size.
+    func testInheritedSpaceOfMiniLM() throws {
+        var teacher = BertConfig()
+        (teacher.hiddenSize, teacher.numHiddenLayers, teacher.numAttentionHeads, teacher.intermediateSize) = (384, 6, 12, 1536)
+        let space = try SearchSpace.load("inherited", teacher: teacher)
+        XCTAssertEqual(space.name, "inherited")
+        XCTAssertEqual(space.hiddenSizes, [96, 192, 288, 384])
+        XCTAssertEqual(space.heads, [3, 6, 9, 12])
+        XCTAssertEqual(space.activations, [teacher.hiddenAct])
+        XCTAssertEqual(space.headSize, 32)
+        XCTAssertNoThrow(try space.validate(file: "inherited"))
+        XCTAssertEqual(space.validCount, 6 * 4 * 5)
+        XCTAssertEqual(space.all.count, space.validCount)
+        XCTAssertTrue(space.all.allSatisfy { $0.hiddenSize / $0.heads == 32 && $0.activation == teacher.hiddenAct })
+        // Heads of 64: the derived hidden sizes 96 and 288 are not multiples of it and are dropped.
+        teacher.numAttentionHeads = 6
+        XCTAssertEqual(SearchSpace.inherited(from: teacher).hiddenSizes, [192, 384])
+        XCTAssertEqual(SearchSpace.inherited(from: teacher).heads, [3, 6])
+    }
+
     func testBadFilesNameTheFieldAndWhatWasExpected() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-space-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
