@@ -3,7 +3,7 @@
 //
 // Modules, with one dependency direction (an arrow points at what a module imports):
 //
-//   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore -> CBLAS (OpenBLAS), CKernels
+//   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore, CKernels; TensorCore -> CBLAS (OpenBLAS), CKernels
 //                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
 //                            KDNASCommand -> SearchStorage -> Search, PostgresNIO (PostgreSQL)
 //                            Training -> Tasks -> Text;  Models -> Text

@@ -65,11 +65,15 @@ public final class AdamW {
         }
     }
 
-    /// The elements one task of `update` handles.
+    /// The elements one task of `update` or `gradientNorm` handles.
     public static let chunkSize = 1 << 16
-    /// Every parameter cut into `chunkSize` pieces, in group order.
+    /// The pieces of `count` elements that many tasks split: (start, count), `chunkSize` long but the last.
+    static func pieces(_ count: Int) -> [(start: Int, count: Int)] {
+        stride(from: 0, to: count, by: chunkSize).map { ($0, min(chunkSize, count - $0)) }
+    }
+    /// Every parameter cut into pieces, in group order.
     private lazy var chunks: [(group: Int, start: Int, count: Int)] = groups.enumerated().flatMap { index, group in
-        stride(from: 0, to: group.parameter.count, by: Self.chunkSize).map { (index, $0, min(Self.chunkSize, group.parameter.count - $0)) }
+        Self.pieces(group.parameter.count).map { (index, $0.start, $0.count) }
     }
 
     /// The moments and step, for checkpoints: `state.<name>.exp_avg`, `state.<name>.exp_avg_sq`.
@@ -104,12 +108,11 @@ public struct OptimizerStateError: Error, CustomStringConvertible {
 }
 
 /// The global L2 norm of the gradients of `parameters` (a missing gradient counts as zero). Each
-/// tensor is summed in fixed chunks (squares in double) and the chunks combined in order, so the
+/// tensor is summed in `AdamW.chunkSize` pieces (squares in double) and the pieces combined in order, so the
 /// norm has the same bits for any thread count.
 public func gradientNorm(_ parameters: [Tensor]) -> Float {
-    let size = 1 << 16
     let pieces = parameters.compactMap(\.grad).flatMap { g in
-        stride(from: 0, to: g.count, by: size).map { (SendablePointer(g.data + $0), min(size, g.count - $0)) }
+        AdamW.pieces(g.count).map { (SendablePointer(g.data + $0.start), $0.count) }
     }
     var sums = [Double](repeating: 0, count: pieces.count)
     sums.withUnsafeMutableBufferPointer { buffer in

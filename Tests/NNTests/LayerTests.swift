@@ -85,15 +85,20 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(Double(gradientNorm([big])), reference, accuracy: reference * 1e-6)
 
         let folded = Tensor(values, shape: [count], requiresGrad: true), clipped = Tensor(values, shape: [count], requiresGrad: true)
-        let first = AdamW([("w", folded)]), second = AdamW([("w", clipped)])
+        // ε of the size of the clipped gradients (about 0.002 here): Adam's step is scale-free but for ε,
+        // so an ignored scale shows in the result, as the unscaled control says.
+        let unscaled = Tensor(values, shape: [count], requiresGrad: true)
+        let first = AdamW([("w", folded)], eps: 1e-2), second = AdamW([("w", clipped)], eps: 1e-2)
+        let control = AdamW([("w", unscaled)], eps: 1e-2)
         for _ in 0..<2 {
-            folded.grad = Tensor(grads, shape: [count])
-            clipped.grad = Tensor(grads, shape: [count])
+            for t in [folded, clipped, unscaled] { t.grad = Tensor(grads, shape: [count]) }
             let norm = clipGradientNorm([clipped], maxNorm: 1)
             first.update(lr: 1e-3, gradientScale: clippingScale(norm: norm, maxNorm: 1))
             second.update(lr: 1e-3)
+            control.update(lr: 1e-3)
         }
         XCTAssertEqual(folded.scalars, clipped.scalars)
+        XCTAssertNotEqual(folded.scalars, unscaled.scalars, "the scale reaches the update")
         XCTAssertNotEqual(folded.scalars, values, "the update moved the parameters")
     }
 }
