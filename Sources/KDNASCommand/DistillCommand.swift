@@ -44,6 +44,8 @@ struct DistillCommand: ParsableCommand {
     var cacheMemory = 2048
     @Option(help: "Keep the teacher's outputs in this folder and reuse them in later runs with the same teacher, data and layers.")
     var teacherCache: String?
+    @Option(help: "Perturbed copies of each training example added to the transfer set (masked and replaced words, spans; 0 for none).")
+    var augment = 0
     @OptionGroup var trainingOptions: TrainingOptions
     @OptionGroup var engine: EngineOptions
 
@@ -82,7 +84,9 @@ struct DistillCommand: ParsableCommand {
         let training = try trainingOptions.configuration(
             positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
         let tokenizer = try teacherFolder.tokenizer()
-        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: training.maxLength)
+        let augmentation = TextAugmentation(copies: augment)
+        try augmentation.validate()
+        let train = augmentation.encoded(try source.load(.train), tokenizer: tokenizer, maxLength: training.maxLength, seed: seed)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: training.maxLength)
         for data in [train, dev] {
             try teacherModel.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path)
@@ -92,7 +96,8 @@ struct DistillCommand: ParsableCommand {
         log("distill: \(source.definition.name), teacher \(teacher) (\(teacherModel.config.numHiddenLayers) layers, hidden "
             + "\(teacherModel.config.hiddenSize)) → student \(studentConfig.numHiddenLayers) layers, hidden \(studentConfig.hiddenSize), "
             + "\(studentConfig.numAttentionHeads) heads, FFN \(studentConfig.intermediateSize), \(network.parameterCount) parameters; "
-            + "losses \(losses), mapping \(mapping), init \(initialization)")
+            + "losses \(losses), mapping \(mapping), init \(initialization)"
+            + (augment > 0 ? "; transfer set \(train.count) examples (\(augment) perturbed copies of each)" : ""))
 
         let cacheStart = Date()
         let cache: TeacherCache?
@@ -116,7 +121,7 @@ struct DistillCommand: ParsableCommand {
                                   tokenizerSource: URL(fileURLWithPath: teacher),
                                   extraResults: ["losses": losses, "mapping": mapping, "initialization": initialization,
                                                  "teacher_cache_seconds": cacheSeconds,
-                                                 "teacher_cache_reused": cache?.reused ?? false, "inherit_mapping": inheritMapping]) { batch, context in
+                                                 "teacher_cache_reused": cache?.reused ?? false, "inherit_mapping": inheritMapping, "augment": augment]) { batch, context in
             distiller.loss(batch, teacher: try cache?.outputs(for: batch), context: context)
         }
     }

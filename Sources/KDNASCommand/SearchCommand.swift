@@ -68,6 +68,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
     @Option(help: "Finalists: the best-scoring candidate of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
+    @Option(help: "Perturbed copies of each training example added to the finalists' transfer set (quick 0, paper 0; 0 for none).")
+    var augment: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
     @OptionGroup var storageOptions: StorageOptions
     @Option(help: "Seconds a claimed candidate or finalist is held without a heartbeat before another process may take it over.")
@@ -203,6 +205,7 @@ struct SearchCommand: ParsableCommand {
         if let finalTop { settings.finalTop = finalTop }
         if let finalPareto { settings.finalPareto = finalPareto }
         if let finalEpochs { settings.finalEpochs = finalEpochs }
+        if let augment { settings.augmentation = augment == 0 ? nil : TextAugmentation(copies: augment) }
         settings.baselines = !noBaselines
         try settings.validate()
         return settings
@@ -239,11 +242,13 @@ struct SearchCommand: ParsableCommand {
         }
         let source = try taskOptions.source()
         let tokenizer = try teacherFolder.tokenizer()
-        let train = EncodedDataset(try source.load(.train), tokenizer: tokenizer, maxLength: settings.maxLength)
+        let trainSet = try source.load(.train)
+        let train = EncodedDataset(trainSet, tokenizer: tokenizer, maxLength: settings.maxLength)
         let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: settings.maxLength)
         // Students take the teacher's vocabulary and token types (StudentArchitecture.config(from:)).
         for data in [train, dev] { try teacherFolder.model.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path) }
-        let data = try SearchData(train: train, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
+        let finalTrain = settings.augmentation?.encoded(trainSet, tokenizer: tokenizer, maxLength: settings.maxLength, seed: settings.seed)
+        let data = try SearchData(train: train, finalTrain: finalTrain, dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: settings.maxLength),
                                   proxyCount: settings.rungExamples(trainCount: train.count).max()!,
                                   scoringSize: settings.proxyDevSize,
                                   scoringSplit: settings.scoringSplit, seed: settings.seed)

@@ -20,8 +20,11 @@ public enum ScoringSplit: String, Codable, Sendable, CaseIterable {
 /// Rungs of successive halving train on nested prefixes of `proxyTrain`, so a promoted candidate's
 /// larger set contains its smaller one.
 public struct SearchData {
-    /// The full training set (final stage).
+    /// The full training set.
     public let train: EncodedDataset
+    /// What the final stage distils on: the full training set, followed by its perturbed copies when the
+    /// search augments (`SearchSettings.augmentation`); the candidates never see the copies.
+    public let finalTrain: EncodedDataset
     /// Dev as reported: without the scoring examples when they come from dev.
     public let reportDev: EncodedDataset
     public let test: EncodedDataset?
@@ -33,8 +36,9 @@ public struct SearchData {
 
     /// Splits by seeded shuffles: `proxyCount` training examples for the candidates, `scoringSize` scoring examples
     /// from `scoringSplit` (at most half of dev when scoring on dev, so that most of dev stays reported).
-    public init(train: EncodedDataset, dev: EncodedDataset, test: EncodedDataset?, proxyCount: Int, scoringSize: Int,
-                scoringSplit: ScoringSplit, seed: UInt64) throws {
+    /// `finalTrain` (default: `train`) must begin with `train`'s examples.
+    public init(train: EncodedDataset, finalTrain: EncodedDataset? = nil, dev: EncodedDataset, test: EncodedDataset?, proxyCount: Int,
+                scoringSize: Int, scoringSplit: ScoringSplit, seed: UInt64) throws {
         let trainOrder = Self.shuffled(train.count, seed: seed ^ 0x9E0C_5EED)
         let proxyCount = min(max(1, proxyCount), train.count)
         let scoringCount: Int
@@ -47,7 +51,7 @@ public struct SearchData {
                                       + "\(train.count), dev \(dev.count); scoring on \(scoringSplit.rawValue) takes at most "
                                       + (scoringSplit == .dev ? "half of dev)" : "what the proxy set leaves)"))
         }
-        (self.train, self.test, self.scoringSplit) = (train, test, scoringSplit)
+        (self.train, self.finalTrain, self.test, self.scoringSplit) = (train, finalTrain ?? train, test, scoringSplit)
         proxyTrain = train.subset(Array(trainOrder.prefix(proxyCount)))
         switch scoringSplit {
         case .dev:

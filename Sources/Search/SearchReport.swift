@@ -240,7 +240,7 @@ public struct SearchReport {
             </div>
             <h2>Trust</h2>
             <p class="note">\(trustNote)</p>
-            <h2>Finalists (distilled on the full training set)</h2>
+            <h2>Finalists (distilled on the full training set\(Self.finalStage(settings)))</h2>
             <table><tr><th class="l">name</th><th class="l">config</th><th>parameters</th><th>latency ms</th><th>dev \(metric)</th>\
             <th>test \(metric)</th><th>speed-up over teacher</th></tr>
 
@@ -303,6 +303,12 @@ public struct SearchReport {
                                 fidelity.points.count, metric, tau))
         }
         return parts.joined(separator: " ")
+    }
+
+    /// How the finalists were distilled, after "the full training set": epochs, peak learning rate, perturbed copies.
+    static func finalStage(_ settings: SearchSettings) -> String {
+        let copies = settings.augmentation.map { $0.copies > 0 ? " and \($0.copies) perturbed cop\($0.copies == 1 ? "y" : "ies") of each example" : "" } ?? ""
+        return "\(copies), \(settings.finalEpochs) epoch\(settings.finalEpochs == 1 ? "" : "s") at a peak learning rate of " + String(format: "%g", Double(settings.learningRate))
     }
 
     static func cell(_ value: Double?, digits: Int = 4) -> String {

@@ -28,7 +28,7 @@ extension SearchRun {
         let entry = plan[index]
         observer?.finalistDidStart(entry.name, architecture: entry.architecture, index: index + 1, total: plan.count)
         let folder = directory.appendingPathComponent("finalists/\(entry.name)")
-        let outcome = try evaluator.distill(entry.architecture, train: self.data.train, dev: self.data.reportDev, cacheKey: "full",
+        let outcome = try evaluator.distill(entry.architecture, train: self.data.finalTrain, dev: self.data.reportDev, cacheKey: "full",
                                             epochs: settings.finalEpochs, seed: settings.seed &+ UInt64(index), directory: folder,
                                             checkpoints: true, observer: observer as? TrainingObserver)
         try BertCheckpoint.save(outcome.student, to: folder, tokenizerSource: evaluator.tokenizerSource)

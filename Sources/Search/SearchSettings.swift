@@ -1,6 +1,7 @@
 import Distill
 import Foundation
 import Latency
+import Tasks
 
 /// Everything that defines a search run. Saved in the run's store when it starts; a resumed run
 /// must be given the same (or nothing, to reuse them).
@@ -62,6 +63,8 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var finalTop = 2
     public var finalPareto = 2
     public var finalEpochs = 1
+    /// The final stage's transfer set: the training set and perturbed copies of it (nil: the training set alone).
+    public var augmentation: TextAugmentation?
     public var baselines = true
     /// Threads of a search with measured latency (a resumed search must time at the same count); nil otherwise.
     public var threads: Int?
@@ -76,7 +79,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case proxyEpochs = "proxy_epochs", rungs, promotion, scoringSplit = "scoring_split", architectures, learningRate = "learning_rate",
              proxyLearningRate = "proxy_learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
-        case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs"
+        case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs", augmentation
     }
 
     /// The share of train and the epochs of each rung, the first one included.
@@ -118,6 +121,10 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         }
         if case .calibrated(_, let count) = latency, count < 8 { throw .invalid("--latency-calibration", "at least 8 architectures") }
         guard proxyEpochs > 0, finalEpochs > 0 else { throw .invalid("--proxy-epochs/--final-epochs", "positive numbers") }
+        do { try augmentation?.validate() } catch {
+            if case .invalidOption(let option, let expected) = error { throw .invalid(option, expected) }
+            throw .invalid("--augment", "\(error)")
+        }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
     }

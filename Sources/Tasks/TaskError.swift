@@ -36,6 +36,8 @@ public enum TaskError: Error, Equatable, Sendable, CustomStringConvertible {
     case cacheWriteFailed(URL, reason: String)
     /// A label name given more than once: its examples could not be told apart.
     case repeatedLabelName(task: String, label: String, names: [String])
+    /// A data option out of range: the option and what was expected.
+    case invalidOption(String, expected: String)
 
     /// A message naming the file, the line and what was expected.
     public var description: String {
@@ -72,6 +74,8 @@ public enum TaskError: Error, Equatable, Sendable, CustomStringConvertible {
             return "\(url.path): cannot write the task cache (\(reason))"
         case .repeatedLabelName(let task, let label, let names):
             return "task \(task): label \"\(label)\" is given twice in the label names (\(names.joined(separator: ","))); expected distinct names, in class order"
+        case .invalidOption(let option, let expected):
+            return "\(option): expected \(expected)"
         }
     }
 }

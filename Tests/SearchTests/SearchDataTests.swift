@@ -54,6 +54,25 @@ final class SearchDataTests: XCTestCase {
         XCTAssertEqual(texts(data.proxyTrain(count: 1_000)), texts(data.proxyTrain))
     }
 
+    func testTheFinalStagesCopiesStayOutOfTheCandidatesAndTheScoring() throws {
+        let (train, dev) = (encoded(.train, count: 200), encoded(.dev, count: 60))
+        let augmentation = TextAugmentation(copies: 2)
+        let finalTrain = augmentation.encoded(train.dataset, tokenizer: Self.tokenizer, maxLength: 8, seed: 5)
+        let data = try SearchData(train: train, finalTrain: finalTrain, dev: dev, test: nil, proxyCount: 50, scoringSize: 20,
+                                  scoringSplit: .dev, seed: 5)
+        XCTAssertEqual(data.finalTrain.count, 600)
+        XCTAssertEqual(Array(texts(data.finalTrain).prefix(200)), texts(train), "the transfer set begins with the training set")
+        let copies = Set(texts(data.finalTrain).dropFirst(200)).subtracting(texts(train))
+        XCTAssertFalse(copies.isEmpty)
+        XCTAssertTrue(copies.isDisjoint(with: texts(data.proxyTrain)), "candidates train on the training set alone")
+        // The same split as without augmentation.
+        let plain = try SearchData(train: train, dev: dev, test: nil, proxyCount: 50, scoringSize: 20, scoringSplit: .dev, seed: 5)
+        XCTAssertEqual(texts(plain.finalTrain), texts(train))
+        XCTAssertEqual(texts(plain.proxyTrain), texts(data.proxyTrain))
+        XCTAssertEqual(texts(plain.scoring), texts(data.scoring))
+        XCTAssertEqual(texts(plain.reportDev), texts(data.reportDev))
+    }
+
     func testTooFewExamplesNameTheOptions() {
         XCTAssertThrowsError(try SearchData(train: encoded(.train, count: 100), dev: encoded(.dev, count: 10), test: nil, proxyCount: 50,
                                             scoringSize: 100, scoringSplit: .dev, seed: 1)) { error in

@@ -1,4 +1,6 @@
+import Foundation
 @testable import Search
+import Tasks
 import XCTest
 
 /// Settings parsed and checked in the library: rungs, promotion, presets.
@@ -33,5 +35,21 @@ final class SearchSettingsTests: XCTestCase {
         XCTAssertEqual(SearchRun.evaluationsPerEpisode(candidates: 8, rungs: 3, promotion: 1.0 / 3), 12)
         XCTAssertEqual(SearchRun.promotedCount(of: 1, share: 0.1), 1)
         XCTAssertEqual(SearchRun.promotedCount(of: 0, share: 0.5), 0)
+    }
+
+    func testAugmentationIsCheckedAndLeavesEarlierSettingsAsTheyWereSaved() throws {
+        var settings = self.settings
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        // No augmentation: no key, so a store written before the option existed still matches its settings on resume.
+        XCTAssertFalse(String(decoding: try encoder.encode(settings), as: UTF8.self).contains("augmentation"))
+        settings.augmentation = TextAugmentation(copies: 2)
+        XCTAssertNoThrow(try settings.validate())
+        let decoded = try JSONDecoder().decode(SearchSettings.self, from: try encoder.encode(settings))
+        XCTAssertEqual(decoded.augmentation, TextAugmentation(copies: 2))
+        settings.augmentation = TextAugmentation(copies: 500)
+        XCTAssertThrowsError(try settings.validate()) {
+            XCTAssertEqual("\($0)", "--augment 500: expected 0 to 100 perturbed copies per training example")
+        }
     }
 }
