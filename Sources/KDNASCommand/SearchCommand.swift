@@ -27,7 +27,7 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the baselines' bands + 2 baselines, 1 epoch: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the 3× band + the baselines' bands + 2 baselines, 1 epoch at --lr 5e-4: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs at 1e-4); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), inherited (derived with the teacher's head size and activation), bert-base, or a JSON file.")
     var space = "derived"
@@ -59,7 +59,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
     @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs; \"\" for none).") var rungs: String?
     @Option(help: "Successive halving: the share of an episode's candidates promoted to the next rung.") var promote: Double?
-    @Option(help: "Learning rate of every distillation.") var lr: Float = 1e-4
+    @Option(help: "Peak learning rate of the finalists' distillations, and of the candidates' unless --proxy-lr (quick 5e-4, paper 1e-4).") var lr: Float?
     @Option(help: "Peak learning rate of the candidates' proxy distillations (default: --lr).") var proxyLr: Float?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Longest tokenized input.") var maxLength = 128
@@ -68,6 +68,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
     @Option(help: "Finalists: the best-scoring candidate of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
+    @Option(help: "Speed-ups over the teacher that each add the best candidate at least that fast, within 20% (quick 3, paper none), e.g. 2,4, or none.")
+    var finalSpeedups: String?
     @Option(help: "Perturbed copies of each training example added to the finalists' transfer set (quick 0, paper 0; 0 for none).")
     var augment: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
@@ -140,7 +142,7 @@ struct SearchCommand: ParsableCommand {
         guard latencyTimeout > 0 else { throw ValidationError("--latency-timeout must be a positive number of seconds") }
         try WorkPolicy.check(lease: lease)
         guard controllerSteps >= 0 else { throw ValidationError("--controller-steps must be 0 or more") }
-        guard batchSize > 0, maxLength > 3, lr > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
+        guard batchSize > 0, maxLength > 3, (lr ?? 1) > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
         if let epsilonDecay, epsilonDecay < 0 { throw ValidationError("--epsilon-decay must be 0 or more") }
     }
 
@@ -200,11 +202,13 @@ struct SearchCommand: ParsableCommand {
         recipe.relationHeads = SearchSettings.relationHeads(teacherHidden: teacherConfig.hiddenSize, space: settings.space,
                                                             architectures: settings.architectures)
         settings.recipe = recipe
-        (settings.scoringSplit, settings.proxyDevSize, settings.learningRate, settings.batchSize, settings.maxLength, settings.controllerSteps) =
-            (scoringSplit, proxyDev, lr, batchSize, maxLength, controllerSteps)
+        (settings.scoringSplit, settings.proxyDevSize, settings.batchSize, settings.maxLength, settings.controllerSteps) =
+            (scoringSplit, proxyDev, batchSize, maxLength, controllerSteps)
+        if let lr { settings.learningRate = lr }
         if let finalTop { settings.finalTop = finalTop }
         if let finalPareto { settings.finalPareto = finalPareto }
         if let finalEpochs { settings.finalEpochs = finalEpochs }
+        if let finalSpeedups { settings.finalSpeedups = try SearchSettings.speedups(finalSpeedups) }
         if let augment { settings.augmentation = augment == 0 ? nil : TextAugmentation(copies: augment) }
         settings.baselines = !noBaselines
         try settings.validate()

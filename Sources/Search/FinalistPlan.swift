@@ -5,9 +5,10 @@ import Models
 ///
 /// - `top-N`: the best candidates by reward;
 /// - `front-N`: the front's spread: the range from the fastest candidate to the target cut into `front`
-///   geometric bands, and the best-scoring candidate (by the proxy metric) of each; then, for each
-///   hand-crafted student, the best-scoring candidate in (0.8·b, b] of its latency b, so every baseline
-///   meets the best searched student that is at most as slow;
+///   geometric bands, and the best-scoring candidate (by the proxy metric) of each; then the same in
+///   (0.8·a, a] of each anchor latency a: the speed-ups asked for (the teacher's latency over 3 for
+///   "3×": the best student at least that fast), then each hand-crafted student's latency, so every
+///   baseline meets the best searched student that is at most as slow;
 /// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
 ///   half-width shape).
 ///
@@ -30,8 +31,8 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
     public static let bandFloor = 0.8
 
     /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,
-    /// with `baselines` (name, architecture, latency) anchoring a band each.
-    public init(trials: [Trial], top: Int, front: Int, target: Double,
+    /// with each of `anchors` (latencies in ms), then each of `baselines` (name, architecture, latency), anchoring a band.
+    public init(trials: [Trial], top: Int, front: Int, target: Double, anchors: [Double] = [],
                 baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
         let done = trials.filter { $0.state == .done && $0.reward != nil && $0.accuracy != nil && $0.latencyMs != nil }
         var entries: [Entry] = []
@@ -41,13 +42,13 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
         for trial in byReward where entries.count < top && chosen.insert(trial.architecture).inserted {
             entries.append(Entry(name: "top-\(entries.count + 1)", origin: .top, architecture: trial.architecture, trialId: trial.id))
         }
-        // Bands (low, high]: the front's, geometric from the fastest candidate (included) to the target, then each baseline's.
+        // Bands (low, high]: the front's, geometric from the fastest candidate (included) to the target, then each anchor's and baseline's.
         var bands: [(low: Double, high: Double)] = []
         if front > 0, let fastest = done.map({ $0.latencyMs! }).min(), fastest < target {
             let edges = (0...front).map { fastest * pow(target / fastest, Double($0) / Double(front)) }
             bands = (0..<front).map { (low: $0 == 0 ? 0 : edges[$0], high: $0 == front - 1 ? target : edges[$0 + 1]) }
         }
-        bands += baselines.map { (low: Self.bandFloor * $0.latencyMs, high: $0.latencyMs) }
+        bands += (anchors + baselines.map(\.latencyMs)).map { (low: Self.bandFloor * $0, high: $0) }
         var added = 0
         for band in bands {
             let members = done.filter { $0.latencyMs! <= band.high && $0.latencyMs! > band.low && !chosen.contains($0.architecture) }

@@ -5,7 +5,7 @@ import Training
 /// The final stage: the planned finalists distilled on the full training set by one recipe, evaluated on
 /// dev as reported and on test, exported as Hugging Face checkpoints. Each finalist is a work item.
 extension SearchRun {
-    /// The finalists for `trials` (see `FinalistPlan`), with the baselines' latencies from the run's source:
+    /// The finalists for `trials` (see `FinalistPlan`), with the speed-ups' and the baselines' latencies from the run's source:
     /// the saved plan once the coordinator has published it (so a resumed final stage distils the same
     /// students under the same names and seeds even where latencies are measured).
     public func finalistPlan(trials: [Trial], target: Double) throws -> FinalistPlan {
@@ -14,7 +14,9 @@ extension SearchRun {
         let baselines = try settings.baselines ? FinalistPlan.baselines(teacher: evaluator.teacher.config).map { baseline in
             (baseline.name, baseline.architecture, try evaluator.latency(of: baseline.architecture).get().milliseconds)
         } : []
-        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target, baselines: baselines)
+        let teacherMs = try settings.finalSpeedups == nil ? 0 : teacherLatency()
+        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target,
+                            anchors: (settings.finalSpeedups ?? []).map { teacherMs / $0 }, baselines: baselines)
     }
 
     /// Distils the planned finalist `name` on the full training set (resumable per epoch in this process's

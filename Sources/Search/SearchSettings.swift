@@ -63,6 +63,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var finalTop = 2
     public var finalPareto = 2
     public var finalEpochs = 1
+    /// Speed-ups over the teacher that anchor a finalist band each (3: the best candidate within (0.8, 1] of the
+    /// teacher's latency / 3); nil: none.
+    public var finalSpeedups: [Double]?
     /// The final stage's transfer set: the training set and perturbed copies of it (nil: the training set alone).
     public var augmentation: TextAugmentation?
     public var baselines = true
@@ -79,7 +82,21 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         case proxyEpochs = "proxy_epochs", rungs, promotion, scoringSplit = "scoring_split", architectures, learningRate = "learning_rate",
              proxyLearningRate = "proxy_learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
-        case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs", augmentation
+        case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs", augmentation,
+             finalSpeedups = "final_speedups"
+    }
+
+    /// "3" or "2,3,5" → speed-ups (`--final-speedups`); "none" → nil. The error names the option.
+    public static func speedups(_ text: String) throws(SearchError) -> [Double]? {
+        if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return nil }
+        var values: [Double] = []
+        for item in text.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value > 1, value.isFinite else {
+                throw .invalid("--final-speedups \(text)", "comma-separated speed-ups above 1, e.g. 3 or 2,4, or none (got \(item))")
+            }
+            values.append(value)
+        }
+        return values
     }
 
     /// The share of train and the epochs of each rung, the first one included.
@@ -124,6 +141,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         do { try augmentation?.validate() } catch {
             if case .invalidOption(let option, let expected) = error { throw .invalid(option, expected) }
             throw .invalid("--augment", "\(error)")
+        }
+        guard (finalSpeedups ?? []).allSatisfy({ $0 > 1 && $0.isFinite }) else {
+            throw .invalid("--final-speedups", "speed-ups above 1 (e.g. 3 for a student 3× as fast as the teacher)")
         }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()

@@ -47,6 +47,23 @@ final class FinalistPlanTests: XCTestCase {
                                     baselines: [(name: "b", architecture: architecture(5, 64), latencyMs: 5)]).entries.map(\.trialId), [nil])
     }
 
+    func testASpeedUpAnchorsABandOfItsOwnBeforeTheBaselines() {
+        // Teacher 21 ms; a 3× anchor is 7 ms: its band (5.6, 7] takes the best-scoring candidate at least 3× as fast,
+        // which the front's geometric bands [1, 3.16], (3.16, 10] would pass over for the 9 ms one.
+        let trials = [
+            trial(1, architecture(1, 64), accuracy: 0.60, latency: 1.0),
+            trial(2, architecture(2, 128), accuracy: 0.84, latency: 9.0),
+            trial(3, architecture(2, 64), accuracy: 0.80, latency: 6.9),
+            trial(4, architecture(3, 64), accuracy: 0.82, latency: 7.2),   // 2.9×: outside the anchor's band
+        ]
+        let plan = FinalistPlan(trials: trials, top: 0, front: 2, target: 10, anchors: [21.0 / 3], baselines: [])
+        XCTAssertEqual(plan.entries.map(\.trialId), [1, 2, 3])
+        XCTAssertEqual(plan.entries.map(\.name), ["front-1", "front-2", "front-3"])
+        XCTAssertEqual(try SearchSettings.speedups("2, 3"), [2, 3])
+        XCTAssertNil(try SearchSettings.speedups("none"))
+        XCTAssertThrowsError(try SearchSettings.speedups("3,1")) { XCTAssertTrue("\($0)".contains("--final-speedups 3,1"), "\($0)") }
+    }
+
     func testASearchedCandidateOfAHandCraftedShapeIsLeftToItsBaseline() {
         let handCrafted = architecture(3, 128)
         let trials = [trial(1, handCrafted, accuracy: 0.85, latency: 7.0),             // best reward, best of its band

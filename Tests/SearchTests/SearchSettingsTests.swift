@@ -30,6 +30,8 @@ final class SearchSettingsTests: XCTestCase {
         XCTAssertEqual([settings.episodes, settings.candidatesPerEpisode, settings.finalTop, settings.finalPareto], [6, 4, 1, 2])
         XCTAssertEqual(settings.allRungs, [ProxyRung(fraction: 0.1, epochs: 1)])
         XCTAssertEqual(settings.proxyLearningRate, 5e-4)
+        XCTAssertEqual(settings.learningRate, 5e-4)
+        XCTAssertEqual(settings.finalSpeedups, [3])
         XCTAssertThrowsError(try SearchPreset(named: "fast")) { XCTAssertTrue("\($0)".contains("quick or paper"), "\($0)") }
         // 8 candidates, then a third of 8 (3), then a third of 3 (1).
         XCTAssertEqual(SearchRun.evaluationsPerEpisode(candidates: 8, rungs: 3, promotion: 1.0 / 3), 12)

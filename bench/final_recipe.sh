@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# The final stage's recipe: what a student gains from a higher peak learning rate, a second epoch,
+# or perturbed copies of the training set (--augment), each run being `kdnas distill` of one
+# inherited student from the fine-tuned teacher on rotten-tomatoes with the final stage's losses
+# (od + MiniLMv2 relations), seed 1. A benchmark, not a test: prints one row per run (test and dev
+# accuracy, seconds) and keeps every run in OUT (a finished run is not redone).
+#
+# Usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]
+#   env: RUNS="NAME:SHAPE:AUGMENT:EPOCHS:LR ..."  (SHAPE as L2-H384-A12-F768; default: the rows below)
+#        THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEACHER="$(cd "${1:?usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]}" && pwd)"
+OUT="${2:-runs/final-recipe}"
+THREADS="${THREADS:-2}"
+RUNS="${RUNS:-e1:L2-H384-A12-F768:0:1:1e-4 e2:L2-H384-A12-F768:0:2:1e-4 aug1:L2-H384-A12-F768:1:1:1e-4 \
+lr3e-4:L2-H384-A12-F768:0:1:3e-4 aug1-lr3e-4:L2-H384-A12-F768:1:1:3e-4}"
+cd "$ROOT"
+mkdir -p "$OUT"
+if [[ -z "${KDNAS:-}" ]]; then
+    swift build -c release --product kdnas --quiet
+    KDNAS=.build/release/kdnas
+fi
+for spec in $RUNS; do
+    IFS=: read -r name shape augment epochs lr <<< "$spec"
+    run="$OUT/$shape-$name"
+    [[ -f "$run/eval_results.json" ]] && continue
+    python3 - "$TEACHER/config.json" "$shape" "$OUT/$shape.json" <<'PY'
+import json, re, sys
+config = json.load(open(sys.argv[1]))
+l, h, a, f = map(int, re.fullmatch(r"L(\d+)-H(\d+)-A(\d+)-F(\d+)", sys.argv[2]).groups())
+config.update(num_hidden_layers=l, hidden_size=h, num_attention_heads=a, intermediate_size=f)
+json.dump(config, open(sys.argv[3], "w"), indent=1)
+PY
+    start=$(date +%s)
+    $KDNAS distill --teacher "$TEACHER" --student "$OUT/$shape.json" --task rotten-tomatoes --losses od,mha --augment "$augment" \
+        --epochs "$epochs" --lr "$lr" --threads "$THREADS" --teacher-cache "$OUT/teacher-cache" --out "$run" > "$run.log" 2>&1
+    echo $(( $(date +%s) - start )) > "$run.seconds"
+done
+python3 - "$OUT" $RUNS <<'PY'
+import json, sys
+from pathlib import Path
+out = Path(sys.argv[1])
+print("| student | copies | epochs | peak lr | test | dev (all 1,251) | seconds |")
+print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")
+for spec in sys.argv[2:]:
+    name, shape, augment, epochs, lr = spec.split(":")
+    run = out / f"{shape}-{name}"
+    if not (run / "eval_results.json").exists():
+        print(f"| {shape} | {augment} | {epochs} | {lr} | – | – | not run |"); continue
+    r = json.loads((run / "eval_results.json").read_text())
+    seconds = (out / f"{shape}-{name}.seconds").read_text().strip()
+    print(f"| {shape} | {augment} | {epochs} | {lr} | {r['test']['accuracy']:.4f} | {r['dev']['accuracy']:.4f} | {seconds} |")
+PY
