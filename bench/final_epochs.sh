@@ -21,10 +21,7 @@ LIST="${LIST:-bench/final_epochs.json}"
 LR="${LR:-1e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
-if [[ -z "${KDNAS:-}" ]]; then
-    swift build -c release --product kdnas --quiet
-    KDNAS=.build/release/kdnas
-fi
+source bench/kdnas_binary.sh
 for epochs in $EPOCHS; do
     folder="$OUT/e$epochs"
     if [[ -f "$folder/report.json" ]]; then echo "final_epochs: e$epochs done already" >&2; continue; fi

@@ -17,10 +17,7 @@ RUNS="${RUNS:-e1:L2-H384-A12-F768:0:1:1e-4 e2:L2-H384-A12-F768:0:2:1e-4 aug1:L2-
 lr3e-4:L2-H384-A12-F768:0:1:3e-4 aug1-lr3e-4:L2-H384-A12-F768:1:1:3e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
-if [[ -z "${KDNAS:-}" ]]; then
-    swift build -c release --product kdnas --quiet
-    KDNAS=.build/release/kdnas
-fi
+source bench/kdnas_binary.sh
 for spec in $RUNS; do
     IFS=: read -r name shape augment epochs lr <<< "$spec"
     run="$OUT/$shape-$name"

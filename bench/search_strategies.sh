@@ -7,6 +7,7 @@
 #
 # Usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]
 #   env: SEEDS="1 2 3"  STRATEGIES="lstm random evolution"  EXTRA="--preset quick"  (any kdnas search options)
+#        KDNAS=path (a kdnas built already; default: build it here)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]}"
@@ -16,15 +17,15 @@ SEEDS="${SEEDS:-1 2 3}"
 STRATEGIES="${STRATEGIES:-lstm random evolution}"
 EXTRA="${EXTRA:---preset quick}"
 cd "$ROOT"
-swift build -c release --product kdnas --quiet
+source bench/kdnas_binary.sh
 for seed in $SEEDS; do
     for strategy in $STRATEGIES; do
         run="$OUT/$strategy-seed-$seed"
         [[ -f "$run/report.json" ]] && continue
         mkdir -p "$OUT"
         if [[ -f "$run/search.sqlite" ]]; then args=(--resume "$run"); else args=(--out "$run" --teacher "$TEACHER" --task rotten-tomatoes \
-            --strategy "$strategy" --seed "$seed" --latency-profile "$PROFILE" --final-top 0 --final-pareto 0 --no-baselines $EXTRA); fi
-        .build/release/kdnas search "${args[@]}" 2> "$run.log" > /dev/null || { echo "failed: $run (see $run.log)"; continue; }
+            --strategy "$strategy" --seed "$seed" --latency-profile "$PROFILE" --final-top 0 --final-pareto 0 --final-speedups none --no-baselines $EXTRA); fi
+        $KDNAS search "${args[@]}" 2> "$run.log" > /dev/null || { echo "failed: $run (see $run.log)"; continue; }
     done
 done
 python3 - "$OUT" <<'PY'
