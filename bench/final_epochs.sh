@@ -9,7 +9,7 @@
 #
 # Usage: bench/final_epochs.sh TEACHER_DIR [OUT_DIR]
 #   env: EPOCHS="1 2 3"  SEED=1  THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
-#        LIST=bench/final_epochs.json (the architectures)  LR=1e-4 (the final stage's peak learning rate)
+#        LIST=bench/final_epochs.json (the architectures)  LR=1e-4 (the final stage's peak learning rate; the quick preset's is 5e-4 since 2026-12-02)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/final_epochs.sh TEACHER_DIR [OUT_DIR]}" && pwd)"

@@ -2,19 +2,23 @@
 # The final stage's recipe: what a student gains from a higher peak learning rate, a second epoch,
 # or perturbed copies of the training set (--augment), each run being `kdnas distill` of one
 # inherited student from the fine-tuned teacher on rotten-tomatoes with the final stage's losses
-# (od + MiniLMv2 relations), seed 1. A benchmark, not a test: prints one row per run (test and dev
-# accuracy, seconds) and keeps every run in OUT (a finished run is not redone).
+# (od + MiniLMv2 relations), seed 42 (distill's default). A benchmark, not a test: prints one row per
+# run (test and dev accuracy, seconds) and keeps every run in OUT (a finished run is not redone, a
+# stopped one resumes).
 #
 # Usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]
 #   env: RUNS="NAME:SHAPE:AUGMENT:EPOCHS:LR ..."  (SHAPE as L2-H384-A12-F768; default: the rows below)
-#        THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
+#        SEED=42  THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]}" && pwd)"
 OUT="${2:-runs/final-recipe}"
 THREADS="${THREADS:-2}"
-RUNS="${RUNS:-e1:L2-H384-A12-F768:0:1:1e-4 e2:L2-H384-A12-F768:0:2:1e-4 aug1:L2-H384-A12-F768:1:1:1e-4 \
-lr3e-4:L2-H384-A12-F768:0:1:3e-4 aug1-lr3e-4:L2-H384-A12-F768:1:1:3e-4}"
+SEED="${SEED:-42}"
+L2=L2-H384-A12-F768 EOL=L3-H384-A12-F1536 SMALL=L4-H192-A3-F768
+RUNS="${RUNS:-e1:$L2:0:1:1e-4 e2:$L2:0:2:1e-4 aug1:$L2:1:1:1e-4 aug3:$L2:3:1:1e-4 lr3e-4:$L2:0:1:3e-4 e2-lr3e-4:$L2:0:2:3e-4 \
+aug1-lr3e-4:$L2:1:1:3e-4 lr5e-4:$L2:0:1:5e-4 aug1-lr5e-4:$L2:1:1:5e-4 lr1e-3:$L2:0:1:1e-3 e1:$EOL:0:1:1e-4 lr3e-4:$EOL:0:1:3e-4 \
+lr5e-4:$EOL:0:1:5e-4 e1:$SMALL:0:1:1e-4 lr3e-4:$SMALL:0:1:3e-4 lr5e-4:$SMALL:0:1:5e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
 source bench/kdnas_binary.sh
@@ -30,8 +34,13 @@ config.update(num_hidden_layers=l, hidden_size=h, num_attention_heads=a, interme
 json.dump(config, open(sys.argv[3], "w"), indent=1)
 PY
     start=$(date +%s)
-    $KDNAS distill --teacher "$TEACHER" --student "$OUT/$shape.json" --task rotten-tomatoes --losses od,mha --augment "$augment" \
-        --epochs "$epochs" --lr "$lr" --threads "$THREADS" --teacher-cache "$OUT/teacher-cache" --out "$run" > "$run.log" 2>&1
+    resume=(); [[ -d "$run" ]] && resume=(--resume)
+    if ! $KDNAS distill --teacher "$TEACHER" --student "$OUT/$shape.json" --task rotten-tomatoes --losses od,mha --augment "$augment" \
+        --epochs "$epochs" --lr "$lr" --seed "$SEED" --threads "$THREADS" --teacher-cache "$OUT/teacher-cache" --out "$run" \
+        "${resume[@]}" > "$run.log" 2>&1; then
+        echo "final_recipe: $shape $name failed (see $run.log)" >&2
+        continue
+    fi
     echo $(( $(date +%s) - start )) > "$run.seconds"
 done
 python3 - "$OUT" $RUNS <<'PY'
@@ -46,6 +55,7 @@ for spec in sys.argv[2:]:
     if not (run / "eval_results.json").exists():
         print(f"| {shape} | {augment} | {epochs} | {lr} | – | – | not run |"); continue
     r = json.loads((run / "eval_results.json").read_text())
-    seconds = (out / f"{shape}-{name}.seconds").read_text().strip()
+    timing = out / f"{shape}-{name}.seconds"
+    seconds = timing.read_text().strip() if timing.exists() else "–"
     print(f"| {shape} | {augment} | {epochs} | {lr} | {r['test']['accuracy']:.4f} | {r['dev']['accuracy']:.4f} | {seconds} |")
 PY

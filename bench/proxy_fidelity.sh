@@ -43,7 +43,7 @@ if [[ ! -f "$OUT/architectures.json" ]]; then
 fi
 RUN_THREADS=$(( JOBS > 1 ? 1 : THREADS ))
 common=(--teacher "$TEACHER" --task rotten-tomatoes --strategy list --architectures "$OUT/architectures.json"
-        --latency-profile "$OUT/profile.json" --seed "$SEED" --threads "$RUN_THREADS" --final-pareto 0 --no-baselines)
+        --latency-profile "$OUT/profile.json" --seed "$SEED" --threads "$RUN_THREADS" --final-pareto 0 --final-speedups none --no-baselines --lr 1e-4)
 
 # run NAME FINAL_TOP EXTRA...: one kdnas search into OUT/NAME, resumed if it was stopped, skipped if done.
 run() {

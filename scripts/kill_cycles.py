@@ -148,14 +148,14 @@ class Toy:
     def search(self, out):
         return (["search", "--out", out, "--teacher", self.teacher] + self.task +
                 ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5", "--proxy-dev", "20",
-                 "--latency-profile", self.profile, "--final-top", "1", "--final-pareto", "1", "--final-epochs", "2",
+                 "--latency-profile", self.profile, "--final-top", "1", "--final-pareto", "1", "--final-speedups", "none", "--final-epochs", "2",
                  "--no-baselines", "--controller-steps", "20", "--epsilon-decay", "0.5", "--cache", self.cache] + self.small)
 
     def search_rungs(self, out):
         return (["search", "--out", out, "--teacher", self.teacher] + self.task +
                 ["--strategy", "random", "--episodes", "2", "--candidates", "4", "--proxy-fraction", "0.25", "--rungs", "0.75x1",
                  "--promote", "0.5", "--proxy-dev", "20", "--latency-profile", self.profile, "--final-top", "1",
-                 "--final-pareto", "1", "--final-epochs", "2", "--no-baselines", "--cache", self.cache] + self.small)
+                 "--final-pareto", "1", "--final-speedups", "none", "--final-epochs", "2", "--no-baselines", "--cache", self.cache] + self.small)
 
 
 def training_resume(arguments):

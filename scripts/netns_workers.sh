@@ -8,7 +8,7 @@
 #
 # Usage (as root): scripts/netns_workers.sh OUT WORKERS -- SEARCH_OPTIONS...
 #   e.g. scripts/netns_workers.sh runs/netns 3 -- --teacher runs/main/teacher --task rotten-tomatoes \
-#            --preset quick --episodes 2 --final-top 1 --final-pareto 0 --no-baselines
+#            --preset quick --episodes 2 --final-top 1 --final-pareto 0 --final-speedups none --no-baselines
 #   env: KDNAS (a built kdnas; default: build it), THREADS=1 (per process), LEASE=60
 # The namespaces share this machine's file system, so every host finds the teacher and data at the
 # same paths. Everything made here (namespaces, links, the server) is removed at the end.

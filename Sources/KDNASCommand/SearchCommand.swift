@@ -59,8 +59,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Epochs of each candidate's distillation.") var proxyEpochs: Int?
     @Option(help: "Successive halving: later rungs as SHARExEPOCHS, e.g. 0.3x1 (the first rung is --proxy-fraction × --proxy-epochs; \"\" for none).") var rungs: String?
     @Option(help: "Successive halving: the share of an episode's candidates promoted to the next rung.") var promote: Double?
-    @Option(help: "Peak learning rate of the finalists' distillations, and of the candidates' unless --proxy-lr (quick 5e-4, paper 1e-4).") var lr: Float?
-    @Option(help: "Peak learning rate of the candidates' proxy distillations (default: --lr).") var proxyLr: Float?
+    @Option(help: "Peak learning rate of the finalists' distillations (quick 5e-4, paper 1e-4), and of the candidates' where no proxy rate is set (paper).") var lr: Float?
+    @Option(help: "Peak learning rate of the candidates' proxy distillations (quick 5e-4; paper: --lr).") var proxyLr: Float?
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Longest tokenized input.") var maxLength = 128
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?

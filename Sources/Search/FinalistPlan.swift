@@ -27,7 +27,7 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
 
     public var entries: [Entry]
 
-    /// The share of a baseline's latency its band reaches down to.
+    /// The share of an anchor's or a baseline's latency its band reaches down to.
     public static let bandFloor = 0.8
 
     /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,

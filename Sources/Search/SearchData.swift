@@ -36,7 +36,7 @@ public struct SearchData {
 
     /// Splits by seeded shuffles: `proxyCount` training examples for the candidates, `scoringSize` scoring examples
     /// from `scoringSplit` (at most half of dev when scoring on dev, so that most of dev stays reported).
-    /// `finalTrain` (default: `train`) must begin with `train`'s examples.
+    /// `finalTrain` (default: `train`) is the final stage's transfer set.
     public init(train: EncodedDataset, finalTrain: EncodedDataset? = nil, dev: EncodedDataset, test: EncodedDataset?, proxyCount: Int,
                 scoringSize: Int, scoringSplit: ScoringSplit, seed: UInt64) throws {
         let trainOrder = Self.shuffled(train.count, seed: seed ^ 0x9E0C_5EED)

@@ -3,7 +3,7 @@ import Foundation
 /// Named budgets of a search. Explicit options override a preset's values.
 ///
 /// - `quick`: the main job's run on 2 cores: 6 episodes × 4 candidates, each distilled on 10% of train for
-///   one epoch at a peak learning rate of 5e-4 (at the final stage's 1e-4, 32 steps leave small students at
+///   one epoch at a peak learning rate of 5e-4 (at 1e-4, 32 steps leave small students at
 ///   the majority class), the best proxy of the fidelity benchmark at this budget; scored on 500 dev
 ///   examples held out of the report; the top candidate, the best of two front bands, of the 3× band (at least
 ///   3× as fast as the teacher, within 20%) and of each hand-crafted student's latency band, and the hand-crafted

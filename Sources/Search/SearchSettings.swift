@@ -94,7 +94,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
             guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value > 1, value.isFinite else {
                 throw .invalid("--final-speedups \(text)", "comma-separated speed-ups above 1, e.g. 3 or 2,4, or none (got \(item))")
             }
-            values.append(value)
+            if !values.contains(value) { values.append(value) }
         }
         return values
     }

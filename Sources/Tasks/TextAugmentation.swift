@@ -5,10 +5,11 @@ import Text
 /// teacher's outputs say more than on the examples it was fine-tuned on (where it is confident and
 /// its soft targets are close to the labels).
 ///
-/// Each copy of an example, drawn from a stream of (seed, copy, example) so that it does not depend
-/// on the order or the number of examples before it, perturbs every text of the example:
+/// Each copy of an example draws from its own random stream of (seed, copy, example index), and
+/// perturbs every text of the example:
 /// 1. each whitespace-separated word becomes the mask token with probability `maskProbability`, else
-///    a word drawn uniformly from all the words of the training texts with `replaceProbability`;
+///    with `replaceProbability` a word drawn from all the words of the training texts (so by their
+///    frequency);
 /// 2. then, with probability `spanProbability` and at least 4 words, only a random span of at least
 ///    half the words is kept.
 /// A copy keeps its example's label (the output-distribution loss mixes it with the teacher's).
@@ -23,6 +24,16 @@ public struct TextAugmentation: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case copies, maskProbability = "mask_probability", replaceProbability = "replace_probability", spanProbability = "span_probability"
+    }
+
+    /// Reads what `encode` wrote; a probability missing (a setting added later) takes its default.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        copies = try container.decode(Int.self, forKey: .copies)
+        let defaults = TextAugmentation()
+        maskProbability = try container.decodeIfPresent(Double.self, forKey: .maskProbability) ?? defaults.maskProbability
+        replaceProbability = try container.decodeIfPresent(Double.self, forKey: .replaceProbability) ?? defaults.replaceProbability
+        spanProbability = try container.decodeIfPresent(Double.self, forKey: .spanProbability) ?? defaults.spanProbability
     }
 
     /// The most copies asked for: each one is a teacher pass and an epoch's worth of steps more.
@@ -56,10 +67,11 @@ public struct TextAugmentation: Codable, Sendable, Equatable {
     /// then copy 2, …), masking with `maskToken` (the tokenizer's, e.g. "[MASK]"). A dataset without
     /// words, or 0 copies, is returned as it is.
     public func augmented(_ dataset: Dataset, maskToken: String, seed: UInt64) -> Dataset {
+        guard copies > 0 else { return dataset }
         let vocabulary = dataset.examples.flatMap { example in
             Self.words(example.text) + (example.pair.map(Self.words) ?? [])
         }
-        guard copies > 0, !vocabulary.isEmpty else { return dataset }
+        guard !vocabulary.isEmpty else { return dataset }
         var examples = dataset.examples
         examples.reserveCapacity(dataset.count * (copies + 1))
         for copy in 1...copies {

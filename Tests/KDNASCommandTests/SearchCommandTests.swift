@@ -10,7 +10,7 @@ final class SearchCommandTests: CommandLineTestCase {
         let (teacher, task) = try teacherAndTask()
         let profile = try latencyProfile(teacher)
         let options = ["--teacher", teacher] + task + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5",
-                       "--proxy-dev", "60", "--latency-profile", profile, "--final-top", "1", "--final-pareto", "1", "--no-baselines",
+                       "--proxy-dev", "60", "--latency-profile", profile, "--final-top", "1", "--final-pareto", "1", "--final-speedups", "none", "--no-baselines",
                        "--controller-steps", "40", "--epsilon-decay", "0.5", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16",
                        "--threads", "1"]
         let uninterrupted = directory.appendingPathComponent("a").path
@@ -107,7 +107,7 @@ final class SearchCommandTests: CommandLineTestCase {
         let first = try write(["[" + a + ", " + b + "]"], to: "first.json"), second = try write(["[" + b + ", " + a + "]"], to: "second.json")
         let cache = directory.appendingPathComponent("cache").path
         let options = ["--teacher", teacher] + task + ["--strategy", "list", "--proxy-fraction", "0.5", "--proxy-dev", "20",
-                       "--latency-calibration", "8", "--latency-seq", "16", "--latency-runs", "3", "--final-top", "0", "--final-pareto", "0",
+                       "--latency-calibration", "8", "--latency-seq", "16", "--latency-runs", "3", "--final-top", "0", "--final-pareto", "0", "--final-speedups", "none",
                        "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1", "--cache", cache]
         let runA = directory.appendingPathComponent("calibrated-a").path, runB = directory.appendingPathComponent("calibrated-b").path
         let searchA = try kdnas(["search", "--out", runA, "--architectures", first] + options)
@@ -143,7 +143,7 @@ final class SearchCommandTests: CommandLineTestCase {
         let profile = try latencyProfile(teacher)
         let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "2", "--candidates", "4", "--proxy-fraction", "0.25",
                        "--rungs", "0.75x1", "--promote", "0.5", "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0",
-                       "--final-pareto", "0", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
+                       "--final-pareto", "0", "--final-speedups", "none", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
         let uninterrupted = directory.appendingPathComponent("sh-a").path
         let first = try kdnas(["search", "--out", uninterrupted] + options)
         XCTAssertEqual(first.status, 0, first.errors)

@@ -13,7 +13,7 @@ final class WorkerCommandTests: CommandLineTestCase {
         let latency = profile.map { ["--latency-profile", $0] }
             ?? ["--latency-calibration", "8", "--latency-seq", "16", "--latency-runs", "3", "--cache", cache!]
         return ["--teacher", teacher] + task + latency + ["--strategy", "lstm", "--episodes", "3", "--candidates", "3", "--proxy-fraction", "0.5", "--proxy-epochs", "4",
-         "--proxy-dev", "60", "--final-top", "1", "--final-pareto", "1", "--no-baselines",
+         "--proxy-dev", "60", "--final-top", "1", "--final-pareto", "1", "--final-speedups", "none", "--no-baselines",
          "--controller-steps", "40", "--epsilon-decay", "0.5", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
     }
 

@@ -47,7 +47,7 @@ final class FinalistPlanTests: XCTestCase {
                                     baselines: [(name: "b", architecture: architecture(5, 64), latencyMs: 5)]).entries.map(\.trialId), [nil])
     }
 
-    func testASpeedUpAnchorsABandOfItsOwnBeforeTheBaselines() {
+    func testASpeedUpAnchorsABandOfItsOwn() {
         // Teacher 21 ms; a 3× anchor is 7 ms: its band (5.6, 7] takes the best-scoring candidate at least 3× as fast,
         // which the front's geometric bands [1, 3.16], (3.16, 10] would pass over for the 9 ms one.
         let trials = [

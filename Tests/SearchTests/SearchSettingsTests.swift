@@ -44,11 +44,16 @@ final class SearchSettingsTests: XCTestCase {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         // No augmentation: no key, so a store written before the option existed still matches its settings on resume.
-        XCTAssertFalse(String(decoding: try encoder.encode(settings), as: UTF8.self).contains("augmentation"))
+        let plain = String(decoding: try encoder.encode(settings), as: UTF8.self)
+        XCTAssertFalse(plain.contains("augmentation") || plain.contains("final_speedups"), plain)
         settings.augmentation = TextAugmentation(copies: 2)
+        settings.finalSpeedups = try SearchSettings.speedups("3,3,4")
         XCTAssertNoThrow(try settings.validate())
         let decoded = try JSONDecoder().decode(SearchSettings.self, from: try encoder.encode(settings))
         XCTAssertEqual(decoded.augmentation, TextAugmentation(copies: 2))
+        XCTAssertEqual(decoded.finalSpeedups, [3, 4], "a repeated speed-up is one band")
+        // A saved augmentation without the probabilities (a later setting) takes their defaults.
+        XCTAssertEqual(try JSONDecoder().decode(TextAugmentation.self, from: Data(#"{"copies": 1}"#.utf8)), TextAugmentation(copies: 1))
         settings.augmentation = TextAugmentation(copies: 500)
         XCTAssertThrowsError(try settings.validate()) {
             XCTAssertEqual("\($0)", "--augment 500: expected 0 to 100 perturbed copies per training example")

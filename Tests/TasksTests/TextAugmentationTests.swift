@@ -23,12 +23,12 @@ final class TextAugmentationTests: XCTestCase {
         }
     }
 
-    func testCopiesAreSeededAndDoNotDependOnTheExamplesBeforeThem() {
+    func testCopiesAreSeededAndEachDrawsFromItsOwnStream() {
         let augmentation = TextAugmentation(copies: 2)
         let once = augmentation.augmented(dataset, maskToken: "[MASK]", seed: 7)
         XCTAssertEqual(once.examples, augmentation.augmented(dataset, maskToken: "[MASK]", seed: 7).examples)
         XCTAssertNotEqual(once.examples, augmentation.augmented(dataset, maskToken: "[MASK]", seed: 8).examples)
-        // Example 2's copies are drawn from its own stream: dropping example 0 does not change them, given the same words to draw from.
+        // Example 2's first copy is drawn from the stream of (seed, copy 1, example 2), whatever the examples before it.
         let vocabulary = dataset.examples.flatMap { TextAugmentation.words($0.text) + ($0.pair.map(TextAugmentation.words) ?? []) }
         var random = SplitMix64(seed: 7, stream: 1 << 40 | 2)
         let text = augmentation.perturb(dataset.examples[2].text, vocabulary: vocabulary, maskToken: "[MASK]", random: &random)
@@ -101,7 +101,7 @@ final class TextAugmentationTests: XCTestCase {
         var augmentation = TextAugmentation(copies: 1)
         (augmentation.maskProbability, augmentation.replaceProbability) = (0.6, 0.6)
         XCTAssertThrowsError(try augmentation.validate())
-        augmentation.maskProbability = .nan
+        (augmentation.maskProbability, augmentation.replaceProbability) = (.nan, 0.1)
         XCTAssertThrowsError(try augmentation.validate())
         XCTAssertNoThrow(try TextAugmentation(copies: 4).validate())
     }
