@@ -17,6 +17,7 @@
 #
 # Usage: bench/proxy_fidelity.sh TEACHER_DIR [OUT_DIR]
 #   env: VARIANTS="name:options;..." (default below)  TRUTH_EPOCHS=1  SEED=1  THREADS=2 (latency calibration and runs)
+#        KDNAS=path (a kdnas built already; default: build it here)
 #        JOBS=2: the truth and the proxy variants run side by side, one thread each (seconds per candidate
 #        are then those of a shared machine; the table also gives the training examples per candidate)
 set -euo pipefail
@@ -30,8 +31,7 @@ JOBS="${JOBS:-1}"
 VARIANTS="${VARIANTS:-p10-e1-train:--proxy-fraction 0.1 --proxy-epochs 1 --scoring train;p05-e1-dev:--proxy-fraction 0.05 --proxy-epochs 1;p10-e1-lr5e-4-dev:--proxy-fraction 0.1 --proxy-epochs 1 --proxy-lr 5e-4;p05-e1-lr5e-4-dev:--proxy-fraction 0.05 --proxy-epochs 1 --proxy-lr 5e-4;p05-e2-lr5e-4-dev:--proxy-fraction 0.05 --proxy-epochs 2 --proxy-lr 5e-4;p30-e1-lr5e-4-dev:--proxy-fraction 0.3 --proxy-epochs 1 --proxy-lr 5e-4}"
 cd "$ROOT"
 mkdir -p "$OUT"
-swift build -c release --product kdnas --quiet
-KDNAS=.build/release/kdnas
+source bench/kdnas_binary.sh
 log() { echo "proxy_fidelity: $*" >&2; }
 
 if [[ ! -f "$OUT/profile.json" ]]; then

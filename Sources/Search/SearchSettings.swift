@@ -86,12 +86,12 @@ public struct SearchSettings: Codable, Sendable, Equatable {
              finalSpeedups = "final_speedups"
     }
 
-    /// "3" or "2,3,5" → speed-ups (`--final-speedups`); "none" → nil. The error names the option.
+    /// "3" or "2,3,5" → speed-ups (`--final-speedups`; `validate` checks each is above 1); "none" → nil. The error names the option.
     public static func speedups(_ text: String) throws(SearchError) -> [Double]? {
         if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return nil }
         var values: [Double] = []
         for item in text.split(separator: ",", omittingEmptySubsequences: false) {
-            guard let value = Double(item.trimmingCharacters(in: .whitespaces)), value > 1, value.isFinite else {
+            guard let value = Double(item.trimmingCharacters(in: .whitespaces)) else {
                 throw .invalid("--final-speedups \(text)", "comma-separated speed-ups above 1, e.g. 3 or 2,4, or none (got \(item))")
             }
             if !values.contains(value) { values.append(value) }

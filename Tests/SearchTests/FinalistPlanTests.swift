@@ -47,7 +47,7 @@ final class FinalistPlanTests: XCTestCase {
                                     baselines: [(name: "b", architecture: architecture(5, 64), latencyMs: 5)]).entries.map(\.trialId), [nil])
     }
 
-    func testASpeedUpAnchorsABandOfItsOwn() {
+    func testASpeedUpAnchorsABandOfItsOwn() throws {
         // Teacher 21 ms; a 3× anchor is 7 ms: its band (5.6, 7] takes the best-scoring candidate at least 3× as fast,
         // which the front's geometric bands [1, 3.16], (3.16, 10] would pass over for the 9 ms one.
         let trials = [
@@ -61,7 +61,10 @@ final class FinalistPlanTests: XCTestCase {
         XCTAssertEqual(plan.entries.map(\.name), ["front-1", "front-2", "front-3"])
         XCTAssertEqual(try SearchSettings.speedups("2, 3"), [2, 3])
         XCTAssertNil(try SearchSettings.speedups("none"))
-        XCTAssertThrowsError(try SearchSettings.speedups("3,1")) { XCTAssertTrue("\($0)".contains("--final-speedups 3,1"), "\($0)") }
+        XCTAssertThrowsError(try SearchSettings.speedups("3,x")) { XCTAssertTrue("\($0)".contains("--final-speedups 3,x"), "\($0)") }
+        var settings = SearchSettings(teacher: "t", task: "toy", space: SearchSpace.bertBase)
+        settings.finalSpeedups = try SearchSettings.speedups("3,1")
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--final-speedups"), "\($0)") }
     }
 
     func testASearchedCandidateOfAHandCraftedShapeIsLeftToItsBaseline() {
