@@ -817,6 +817,7 @@ def build(suite):
     numeric("search", search + out("search"), "--final-pareto", ["-1"])
     numeric("search", search + out("search"), "--final-epochs", ["0"])
     numeric("search", search + out("search"), "--final-speedups", ["1", "0.5", "nan", "x", "3,"])
+    numeric("search", search + out("search"), "--band-quota", ["-1", "100", HUGE, "x"])
     numeric("search", search + out("search"), "--augment", ["-1", "101", HUGE])
     numeric("search", search + out("search"), "--threads", ["0"])
 

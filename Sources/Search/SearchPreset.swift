@@ -28,12 +28,12 @@ public enum SearchPreset: String, CaseIterable, Sendable {
             (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (6, 4, 0.1, 1, 0.2)
             (settings.proxyLearningRate, settings.rungs) = (5e-4, [])
             (settings.finalTop, settings.finalPareto, settings.finalEpochs, settings.finalSpeedups) = (1, 2, 1, [3])
-            settings.learningRate = 5e-4
+            (settings.learningRate, settings.bandQuota) = (5e-4, 3)
         case .paper:
             (settings.episodes, settings.candidatesPerEpisode, settings.proxyFraction, settings.proxyEpochs, settings.epsilonDecay) = (20, 10, 0.1, 3, 0.05)
             (settings.proxyLearningRate, settings.rungs) = (nil, [])
             (settings.finalTop, settings.finalPareto, settings.finalEpochs, settings.finalSpeedups) = (5, 5, 3, nil)
-            settings.learningRate = 1e-4
+            (settings.learningRate, settings.bandQuota) = (1e-4, nil)
         }
     }
 }

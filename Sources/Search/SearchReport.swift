@@ -211,6 +211,8 @@ public struct SearchReport {
         let failed = trials.filter { $0.state == .failed }
         let best = done.max { $0.reward! < $1.reward! }
         let losses = settings.recipe.losses.map(\.rawValue).joined(separator: "+")
+        let covering = trials.filter { $0.slot >= settings.candidatesPerEpisode }.count
+        let coverageNote = covering == 0 ? "" : " and \(covering) more to cover the finalist bands (at least \(settings.bandQuota ?? 0) each)"
         let bestLine = best.map { " Best: \($0.architecture) (reward " + String(format: "%.4f", $0.reward!) + ")." } ?? ""
         var page = """
             <!DOCTYPE html>
@@ -228,7 +230,7 @@ public struct SearchReport {
             \(teacher.map { String($0.parameters) } ?? "?") parameters), latency \(teacherLatencyMs.map { String(format: "%.2f ms", $0) } ?? "?"); \
             target \(target.map { String(format: "%.2f ms", $0) } ?? "?") (\(settings.reward.kind.rawValue) reward, α \(settings.reward.alpha), \
             β \(settings.reward.beta)). Strategy \(settings.strategy.rawValue), \(settings.episodes) episodes × \(settings.candidatesPerEpisode) \
-            candidates, seed \(settings.seed); \(done.count) done, \(failed.count) failed. Space \(SVGPlot.escape(settings.space.name)) \
+            candidates\(coverageNote), seed \(settings.seed); \(done.count) done, \(failed.count) failed. Space \(SVGPlot.escape(settings.space.name)) \
             (\(settings.space.validCount) architectures). Proxy: \(Int(settings.proxyFraction * 100))% of train, \(settings.proxyEpochs) epoch(s), \
             losses \(losses).\(bestLine)</p>
             <div class="plots">
@@ -259,7 +261,7 @@ public struct SearchReport {
             + "<th>proxy-dev \(metric)</th><th>latency ms</th><th>parameters</th><th>reward</th><th>predicted</th><th>seconds</th><th class=\"l\">note</th></tr>\n"
         for trial in trials {
             page += "<tr><td>\(trial.id)</td><td>\(trial.episode)</td><td class=\"l\">\(trial.architecture)</td><td class=\"l\">\(trial.state.rawValue)"
-                + "\(trial.explored ? " (explored)" : "")\(pareto.contains(trial.id) ? " ★ Pareto" : "")</td><td>\(Self.cell(trial.accuracy))</td>"
+                + "\(trial.explored ? " (explored)" : "")\(trial.slot >= settings.candidatesPerEpisode ? " (band)" : "")\(pareto.contains(trial.id) ? " ★ Pareto" : "")</td><td>\(Self.cell(trial.accuracy))</td>"
                 + "<td>\(Self.cell(trial.latencyMs, digits: 2))</td><td>\(trial.parameters.map(String.init) ?? "–")</td><td>\(Self.cell(trial.reward))</td>"
                 + "<td>\(Self.cell(trial.predictedReward))</td><td>\(Self.cell(trial.seconds, digits: 1))</td>"
                 + "<td class=\"l\">\(SVGPlot.escape(trial.error ?? ""))</td></tr>\n"

@@ -57,7 +57,10 @@ extension SearchRun {
         if episode < settings.episodes {
             if let saved = state.strategy { try strategy.restore(saved) }
             var random = state.random
-            let proposals = strategy.propose(episode: episode + 1, count: settings.candidatesPerEpisode, history: trials, random: &random)
+            var proposals = strategy.propose(episode: episode + 1, count: settings.candidatesPerEpisode, history: trials, random: &random)
+            if let coverage = try bandCoverage() {
+                proposals += coverage.topUps(episode: episode + 1, history: trials, proposals: proposals, strategy: strategy, random: &random)
+            }
             (state.random, state.proposedEpisode) = (random, episode + 1)
             return try commit(proposals, state: state, publish: proposals.map { WorkItem.trial($0.id, rung: 0) }, expecting: expected)
         }

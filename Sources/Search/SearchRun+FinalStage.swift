@@ -10,13 +10,35 @@ extension SearchRun {
     /// students under the same names and seeds even where latencies are measured).
     public func finalistPlan(trials: [Trial], target: Double) throws -> FinalistPlan {
         if let saved = try store.value("final_plan") { return try JSONDecoder().decode(FinalistPlan.self, from: saved) }
+        let (speedups, baselines) = try anchors()
+        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target,
+                            anchors: speedups, baselines: baselines)
+    }
+
+    /// What anchors a finalist band each: the latency of each speed-up asked for (the teacher's over it), and the
+    /// hand-crafted students with theirs, by the run's latency source.
+    func anchors() throws -> (speedups: [Double], baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
         if evaluator.latencyModel == nil { try prepareLatencyModel() }
         let baselines = try settings.baselines ? FinalistPlan.baselines(teacher: evaluator.teacher.config).map { baseline in
             (baseline.name, baseline.architecture, try evaluator.latency(of: baseline.architecture).get().milliseconds)
         } : []
         let teacherMs = try settings.finalSpeedups == nil ? 0 : teacherLatency()
-        return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target,
-                            anchors: (settings.finalSpeedups ?? []).map { teacherMs / $0 }, baselines: baselines)
+        return ((settings.finalSpeedups ?? []).map { teacherMs / $0 }, baselines)
+    }
+
+    /// The search stage's coverage of the anchor bands (`SearchSettings.bandQuota`); nil when none is asked for or
+    /// the run has no latency model to place an architecture in a band without timing it.
+    func bandCoverage() throws -> BandCoverage? {
+        guard let quota = settings.bandQuota, quota > 0 else { return nil }
+        switch settings.latency {
+        case .calibrated, .predicted: break
+        case .measured, .external: return nil
+        }
+        let (speedups, baselines) = try anchors()
+        let evaluator = self.evaluator
+        return BandCoverage(anchors: speedups + baselines.map(\.latencyMs), quota: quota, excluded: Set(baselines.map(\.architecture))) {
+            (try? evaluator.latency(of: $0).get().milliseconds) ?? .infinity
+        }
     }
 
     /// Distils the planned finalist `name` on the full training set (resumable per epoch in this process's

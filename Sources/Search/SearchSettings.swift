@@ -66,6 +66,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     /// Speed-ups over the teacher that anchor a finalist band each (3: the best candidate within (0.8, 1] of the
     /// teacher's latency / 3); nil: none.
     public var finalSpeedups: [Double]?
+    /// The search stage's coverage of those bands and the baselines': from the second episode on, each episode adds
+    /// one candidate to every band holding fewer than this many (see `BandCoverage`); nil: none added.
+    public var bandQuota: Int?
     /// The final stage's transfer set: the training set and perturbed copies of it (nil: the training set alone).
     public var augmentation: TextAugmentation?
     public var baselines = true
@@ -83,7 +86,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
              proxyLearningRate = "proxy_learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
         case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs", augmentation,
-             finalSpeedups = "final_speedups"
+             finalSpeedups = "final_speedups", bandQuota = "band_quota"
     }
 
     /// "3" or "2,3,5" → speed-ups (`--final-speedups`; `validate` checks each is above 1); "none" → nil. The error names the option.
@@ -145,6 +148,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         guard (finalSpeedups ?? []).allSatisfy({ $0 > 1 && $0.isFinite }) else {
             throw .invalid("--final-speedups", "speed-ups above 1 (e.g. 3 for a student 3× as fast as the teacher)")
         }
+        guard (0...99).contains(bandQuota ?? 0) else { throw .invalid("--band-quota", "0 to 99 candidates per band") }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
     }

@@ -32,6 +32,9 @@ final class SearchSettingsTests: XCTestCase {
         XCTAssertEqual(settings.proxyLearningRate, 5e-4)
         XCTAssertEqual(settings.learningRate, 5e-4)
         XCTAssertEqual(settings.finalSpeedups, [3])
+        XCTAssertEqual(settings.bandQuota, 3)
+        try SearchPreset(named: "paper").apply(to: &settings)
+        XCTAssertNil(settings.bandQuota, "the paper's search adds no candidates")
         XCTAssertThrowsError(try SearchPreset(named: "fast")) { XCTAssertTrue("\($0)".contains("quick or paper"), "\($0)") }
         // 8 candidates, then a third of 8 (3), then a third of 3 (1).
         XCTAssertEqual(SearchRun.evaluationsPerEpisode(candidates: 8, rungs: 3, promotion: 1.0 / 3), 12)
@@ -45,7 +48,7 @@ final class SearchSettingsTests: XCTestCase {
         encoder.outputFormatting = [.sortedKeys]
         // No augmentation: no key, so a store written before the option existed still matches its settings on resume.
         let plain = String(decoding: try encoder.encode(settings), as: UTF8.self)
-        XCTAssertFalse(plain.contains("augmentation") || plain.contains("final_speedups"), plain)
+        XCTAssertFalse(plain.contains("augmentation") || plain.contains("final_speedups") || plain.contains("band_quota"), plain)
         settings.augmentation = TextAugmentation(copies: 2)
         settings.finalSpeedups = try SearchSettings.speedups("3,3,4")
         XCTAssertNoThrow(try settings.validate())
@@ -54,6 +57,10 @@ final class SearchSettingsTests: XCTestCase {
         XCTAssertEqual(decoded.finalSpeedups, [3, 4], "a repeated speed-up is one band")
         // A saved augmentation without the probabilities (a later setting) takes their defaults.
         XCTAssertEqual(try JSONDecoder().decode(TextAugmentation.self, from: Data(#"{"copies": 1}"#.utf8)), TextAugmentation(copies: 1))
+        settings.bandQuota = 100
+        XCTAssertThrowsError(try settings.validate()) { XCTAssertTrue("\($0)".contains("--band-quota"), "\($0)") }
+        settings.bandQuota = 3
+        XCTAssertEqual(try JSONDecoder().decode(SearchSettings.self, from: try encoder.encode(settings)).bandQuota, 3)
         settings.augmentation = TextAugmentation(copies: 500)
         XCTAssertThrowsError(try settings.validate()) {
             XCTAssertEqual("\($0)", "--augment 500: expected 0 to 100 perturbed copies per training example")

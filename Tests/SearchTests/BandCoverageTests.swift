@@ -1,0 +1,62 @@
+@testable import Search
+import XCTest
+
+/// The search stage's coverage of the finalist bands, on a synthetic latency (layers × hidden / 32 ms).
+final class BandCoverageTests: XCTestCase {
+    let space = SearchSpace(name: "test", layers: [1, 2, 3, 4, 6], hiddenSizes: [32, 64, 96], heads: [2, 4], intermediateSizes: [64, 128],
+                            activations: [.gelu, .relu])
+    let latency: (StudentArchitecture) -> Double = { Double($0.layers * $0.hiddenSize) / 32 }
+
+    private func trials(_ architectures: [StudentArchitecture], episode: Int = 1) -> [Trial] {
+        architectures.enumerated().map { Trial(id: episode * 1000 + $0, episode: episode, slot: $0, architecture: $1) }
+    }
+
+    private func architecture(_ layers: Int, _ hidden: Int, _ heads: Int = 2) -> StudentArchitecture {
+        StudentArchitecture(layers: layers, hiddenSize: hidden, heads: heads, intermediateSize: 64, activation: .gelu)
+    }
+
+    func testEachShortBandGetsOneCandidateInsideItFromTheSecondEpisode() {
+        // Bands (4.8, 6] and (2.4, 3]: latencies 6 (L2-H96, L3-H64, L6-H32) and 3 (L1-H96, L3-H32), none tried yet.
+        let excluded = architecture(3, 64)
+        let coverage = BandCoverage(anchors: [6, 3], quota: 2, excluded: [excluded], latency: latency)
+        let history = trials([architecture(1, 32), architecture(4, 96)])
+        let proposals = trials([architecture(2, 32)], episode: 2)
+        var random = SearchRandom(seed: 7)
+        XCTAssertTrue(coverage.topUps(episode: 1, history: [], proposals: history, strategy: RandomStrategy(space: space), random: &random).isEmpty,
+                      "the first episode trains the controller: nothing added")
+        for strategy in [RandomStrategy(space: space), EvolutionStrategy(space: space), LSTMStrategy(space: space, seed: 3)] as [SearchStrategy] {
+            var random = SearchRandom(seed: 7)
+            let added = coverage.topUps(episode: 2, history: history, proposals: proposals, strategy: strategy, random: &random)
+            XCTAssertEqual(added.map(\.slot), [1, 2], "\(strategy): slots after the proposals")
+            XCTAssertEqual(added.map(\.id), [2001, 2002])
+            XCTAssertTrue(coverage.contains(coverage.bands[0], added[0].architecture), "\(added[0].architecture) in (4.8, 6]")
+            XCTAssertTrue(coverage.contains(coverage.bands[1], added[1].architecture), "\(added[1].architecture) in (2.4, 3]")
+            XCTAssertFalse(added.contains { $0.architecture == excluded }, "a hand-crafted student is never proposed")
+            XCTAssertTrue(added.allSatisfy { space.isValid($0.architecture) })
+            if strategy is LSTMStrategy { XCTAssertTrue(added.allSatisfy { $0.predictedReward != nil && !$0.explored }) }
+        }
+    }
+
+    func testAFullBandGetsNothingAndTheListAddsNothing() {
+        let coverage = BandCoverage(anchors: [6], quota: 2, excluded: [], latency: latency)
+        let history = trials([architecture(2, 96), architecture(6, 32)])  // both at 6 ms: the band holds its quota
+        var random = SearchRandom(seed: 1)
+        XCTAssertTrue(coverage.topUps(episode: 3, history: history, proposals: [], strategy: RandomStrategy(space: space), random: &random).isEmpty)
+        let half = BandCoverage(anchors: [6], quota: 2, excluded: [], latency: latency)
+        let list = ListStrategy(architectures: [architecture(1, 32)])
+        XCTAssertTrue(half.topUps(episode: 3, history: Array(history.prefix(1)), proposals: [], strategy: list, random: &random).isEmpty,
+                      "a list is evaluated as given")
+        XCTAssertEqual(half.topUps(episode: 3, history: Array(history.prefix(1)), proposals: [], strategy: RandomStrategy(space: space),
+                                   random: &random).count, 1)
+    }
+
+    func testABandNoArchitectureReachesIsSkipped() {
+        // Nothing lies in (0.08, 0.1] ms: the band is left as it is and the next one still gets its candidate.
+        let coverage = BandCoverage(anchors: [0.1, 3], quota: 1, excluded: [], latency: latency)
+        var random = SearchRandom(seed: 2)
+        let added = coverage.topUps(episode: 2, history: [], proposals: [], strategy: RandomStrategy(space: space), random: &random)
+        XCTAssertEqual(added.count, 1)
+        XCTAssertEqual(latency(added[0].architecture), 3)
+        XCTAssertEqual(added[0].slot, 0)
+    }
+}
