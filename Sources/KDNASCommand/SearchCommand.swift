@@ -70,6 +70,8 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
     @Option(help: "Speed-ups over the teacher that each add the best candidate at least that fast, within 20% (quick 3, paper none), e.g. 2,4, or none.")
     var finalSpeedups: String?
+    @Option(help: "From the second episode on, each episode adds a candidate to every finalist band (the speed-ups', the baselines') that holds fewer than N (quick 3, paper none; 0 for none).")
+    var bandQuota: Int?
     @Option(help: "Perturbed copies of each training example added to the finalists' transfer set (quick 0, paper 0; 0 for none).")
     var augment: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
@@ -78,6 +80,10 @@ struct SearchCommand: ParsableCommand {
     var lease: Double = WorkPolicy().lease
     /// Set by `kdnas worker`: join the study in the storage, never create one.
     @Flag(help: .hidden) var join = false
+    /// Set by `--resume RUN` with placement options only, and implied by `--join`: the search's settings are the
+    /// ones saved in its store, not the ones its saved command line gives today (a preset's values may have
+    /// changed since the run started).
+    @Flag(help: .hidden) var asSaved = false
     @OptionGroup var engine: EngineOptions
 
     /// `kdnas search --resume RUN [--threads N]`: the saved arguments of RUN, then these.
@@ -91,7 +97,40 @@ struct SearchCommand: ParsableCommand {
         guard let data = try SQLiteTrialStore(path: path).value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(path): holds no saved search options; resume it with its original options and --resume")
         }
-        return ["search"] + saved + Array(arguments.dropFirst())
+        // Nothing but where and how to run: the run's saved settings are used as they are (see `asSaved`).
+        let onlyPlacement = Self.placementOnly(Array(arguments.dropFirst()))
+        return ["search"] + saved + Array(arguments.dropFirst()) + (onlyPlacement ? ["--as-saved"] : [])
+    }
+
+    /// The options each process chooses for itself (its threads, where it finds the store, its lease), never saved.
+    static let placementOptions: Set<String> = ["--threads", "--resume", "--storage", "--study", "--storage-retry", "--lease"]
+
+    /// Whether `arguments` are placement options and their values only.
+    static func placementOnly(_ arguments: [String]) -> Bool {
+        var index = arguments.startIndex
+        while index < arguments.endIndex {
+            let word = arguments[index]
+            if let equals = word.firstIndex(of: "="), placementOptions.contains(String(word[..<equals])) { index += 1; continue }
+            guard placementOptions.contains(word), index + 1 < arguments.endIndex else { return false }
+            index += 2
+        }
+        return true
+    }
+
+    /// The settings saved in the search's store: `store` where it is open, else the run folder's SQLite file.
+    static func savedSettings(location: StorageLocation, store: TrialStore?) throws -> SearchSettings? {
+        let data: Data?
+        if let store {
+            data = try store.value("settings")
+        } else if case .sqlite(let path) = location, FileManager.default.fileExists(atPath: path) {
+            data = try SQLiteTrialStore(path: path, readOnly: true).value("settings")
+        } else {
+            data = nil
+        }
+        guard let data else { return nil }
+        do { return try JSONDecoder().decode(SearchSettings.self, from: data) } catch {
+            throw CommandError("\(location): its saved search settings are unreadable (\(error)); start a new search in another folder")
+        }
     }
 
     /// Whether the store at `path` holds a search's settings (an empty or half-created store does not).
@@ -118,9 +157,10 @@ struct SearchCommand: ParsableCommand {
         while index < words.endIndex {
             let (word, value) = (words[index], index + 1 < words.endIndex ? words[index + 1] : nil)
             switch (word, value) {
-            case ("--threads", .some), ("--resume", .some), ("--storage", .some), ("--study", .some), ("--storage-retry", .some),
-                 ("--lease", .some):  // chosen by each process: its threads, where it finds the store, its lease
+            case (_, .some) where Self.placementOptions.contains(word):
                 index += 2
+            case ("--as-saved", _), ("--join", _):
+                index += 1
             case (_, let value?) where Self.pathOptions.contains(word):
                 let builtIn = word == "--space" && SearchSpace.builtInNames.contains(value)
                 saved += [word, builtIn ? value : absolute(value)]
@@ -209,6 +249,7 @@ struct SearchCommand: ParsableCommand {
         if let finalPareto { settings.finalPareto = finalPareto }
         if let finalEpochs { settings.finalEpochs = finalEpochs }
         if let finalSpeedups { settings.finalSpeedups = try SearchSettings.speedups(finalSpeedups) }
+        if let bandQuota { settings.bandQuota = bandQuota }
         if let augment { settings.augmentation = augment == 0 ? nil : TextAugmentation(copies: augment) }
         settings.baselines = !noBaselines
         try settings.validate()
@@ -239,7 +280,11 @@ struct SearchCommand: ParsableCommand {
         guard !teacherFolder.report.headInitialized else {
             throw CommandError("\(teacher!): the teacher has no classification head; fine-tune it first with kdnas finetune")
         }
-        let settings = try settings(teacherConfig: teacherFolder.model.config)
+        var settings = try settings(teacherConfig: teacherFolder.model.config)
+        if asSaved || join, let saved = try Self.savedSettings(location: location, store: store) {
+            // The process's own thread count is kept, so a measured search still refuses another one.
+            (settings, settings.threads) = (saved, settings.threads)
+        }
         let positions = teacherFolder.model.config.maxPositionEmbeddings
         guard maxLength <= positions else {
             throw CommandError("--max-length \(maxLength) must be at most the teacher's max_position_embeddings \(positions)")
@@ -266,8 +311,10 @@ struct SearchCommand: ParsableCommand {
                                    firstValues: firstValues)
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
+        let quota = settings.bandQuota ?? 0
+        let coverage = quota > 0 ? " (+ up to one per finalist band per episode, until each holds \(quota))" : ""
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
-            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates; rungs "
+            + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates\(coverage); rungs "
             + zip(settings.rungExamples(trainCount: train.count), settings.allRungs).map { "\($0) train examples × \($1.epochs) epoch(s)" }
                 .joined(separator: ", then ")
             + (settings.rungs.isEmpty ? "" : String(format: " (top %.0f%% promoted)", 100 * settings.promotion))

@@ -42,7 +42,7 @@ struct WorkerCommand: ParsableCommand {
         let arguments = saved + ["--out", folder, "--join", "--lease", String(lease)] + storageOptions.arguments
             + (engine.threads.map { ["--threads", String($0)] } ?? [])
         log("worker: joining \(location)\(storageOptions.study.map { " study \($0)" } ?? "") with folder \(folder)")
-        var search = try SearchCommand.parse(arguments)
+        let search = try SearchCommand.parse(arguments)
         try search.validate()
         try search.run()
     }

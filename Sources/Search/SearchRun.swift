@@ -71,7 +71,9 @@ public final class SearchRun {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let encoded = try encoder.encode(settings)
-        if let saved = try store.initialize(firstValues.merging(["settings": encoded]) { $1 }), saved != encoded {
+        // Equal settings may encode differently when a later version added a field with a default.
+        if let saved = try store.initialize(firstValues.merging(["settings": encoded]) { $1 }), saved != encoded,
+           (try? JSONDecoder().decode(SearchSettings.self, from: saved)) != settings {
             throw SearchError.mismatch("\(store.location): holds a search with other settings (\(Self.differences(saved, encoded))); "
                                        + "resume it with `kdnas search --resume \(directory.path)` and no other search options, or choose another --out")
         }

@@ -193,5 +193,47 @@ final class SearchCommandTests: CommandLineTestCase {
         print("successive halving test: killed mid-rung, resumed; \(trialsA.filter { $0.rung == 1 }.count) of 8 candidates promoted, "
               + "every trial identical to the uninterrupted run")
     }
-}
 
+    /// The search stage's band coverage: from episode 2 on, a band of the final stage holding fewer candidates
+    /// than the quota gets one, inside it; the final stage then has a student in it. A run whose saved command line
+    /// now gives other settings (a preset changed since) resumes with the settings saved in its store.
+    func testBandCoverageFillsTheSpeedupBandAndAResumeUsesTheSavedSettings() throws {
+        let (teacher, task) = try teacherAndTask()
+        let profile = try latencyProfile(teacher)
+        let run = directory.appendingPathComponent("bands").path
+        let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "3", "--candidates", "2", "--proxy-fraction", "0.25",
+                       "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0", "--final-pareto", "0", "--final-speedups", "2",
+                       "--band-quota", "2", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
+        let search = try kdnas(["search", "--out", run] + options)
+        XCTAssertEqual(search.status, 0, search.errors)
+        let store = try SQLiteTrialStore(path: run + "/search.sqlite")
+        let teacherMs = try XCTUnwrap(Double(String(decoding: XCTUnwrap(try store.value("teacher_latency_ms")), as: UTF8.self)))
+        let band = (low: 0.8 * teacherMs / 2, high: teacherMs / 2)
+        let all = trials(run)
+        let added = all.filter { $0.slot >= 2 }
+        func inBand(_ trial: Trial) -> Bool { trial.latencyMs.map { $0 > band.low && $0 <= band.high } ?? false }
+        print("band coverage test: band (\(band.low), \(band.high)] ms; \(all.filter(inBand).count) of \(all.count) candidates in it, "
+              + "\(added.count) added: \(added.map { "\($0.id) \($0.architecture) \($0.latencyMs ?? -1)" })")
+        XCTAssertFalse(added.isEmpty, "episode 1's two random candidates left the band short: episode 2 adds one")
+        XCTAssertTrue(added.allSatisfy(inBand), "every added candidate lies in the band")
+        XCTAssertTrue(added.allSatisfy { $0.episode >= 2 }, "the first episode adds none")
+        XCTAssertEqual(all.filter(inBand).count, 2, "episodes 2 and 3 fill the band to its quota and no further")
+        XCTAssertTrue(search.errors.contains("until each holds 2"), search.errors)
+        let finalists = try store.finalists()
+        XCTAssertEqual(finalists.map(\.name), ["front-1"])
+        XCTAssertTrue(finalists[0].latencyMs > band.low && finalists[0].latencyMs <= band.high, "the band's finalist: \(finalists[0].latencyMs) ms")
+        let html = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("(band)"), "the report marks the added candidates")
+
+        // As an earlier version saved it: no band quota. The saved command line now gives one; a plain resume
+        // uses the store's settings, a resume that changes an option is still refused.
+        var saved = try JSONSerialization.jsonObject(with: XCTUnwrap(try store.value("settings"))) as! [String: Any]
+        saved.removeValue(forKey: "band_quota")
+        try store.setValues(["settings": try JSONSerialization.data(withJSONObject: saved, options: [.sortedKeys])])
+        let resumed = try kdnas(["search", "--resume", run, "--threads", "1"])
+        XCTAssertEqual(resumed.status, 0, resumed.errors)
+        let changed = try kdnas(["search", "--resume", run, "--band-quota", "3"])
+        XCTAssertNotEqual(changed.status, 0)
+        XCTAssertTrue(changed.errors.contains("holds a search with other settings (band_quota: none → 3)"), changed.errors)
+    }
+}
