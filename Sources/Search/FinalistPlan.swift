@@ -5,9 +5,10 @@ import Models
 ///
 /// - `top-N`: the best candidates by reward;
 /// - `front-N`: the front's spread: the range from the fastest candidate to the target cut into `front`
-///   geometric bands, and the best-scoring candidate (by the proxy metric) of each; then the same in
-///   (0.8·a, a] of each anchor latency a: the speed-ups asked for (the teacher's latency over 3 for
-///   "3×": the best student at least that fast), then each hand-crafted student's latency, so every
+///   geometric bands, and the best-scoring candidate (by the proxy metric) of each;
+/// - `speedup-3x`, …: the same in (0.8·a, a] of each anchor latency a, the speed-ups asked for (the teacher's
+///   latency over 3 for "3×": the best student at least that fast);
+/// - `match-every-other-layer`, …: the same in the band below each hand-crafted student's latency, so every
 ///   baseline meets the best searched student that is at most as slow;
 /// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
 ///   half-width shape).
@@ -31,8 +32,9 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
     public static let bandFloor = 0.8
 
     /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,
-    /// with each of `anchors` (latencies in ms), then each of `baselines` (name, architecture, latency), anchoring a band.
-    public init(trials: [Trial], top: Int, front: Int, target: Double, anchors: [Double] = [],
+    /// with each of `anchors` (the finalist's name, a latency in ms), then each of `baselines` (name, architecture,
+    /// latency), anchoring a band.
+    public init(trials: [Trial], top: Int, front: Int, target: Double, anchors: [(name: String, latencyMs: Double)] = [],
                 baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
         let done = trials.filter { $0.state == .done && $0.reward != nil && $0.accuracy != nil && $0.latencyMs != nil }
         var entries: [Entry] = []
@@ -43,22 +45,36 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
             entries.append(Entry(name: "top-\(entries.count + 1)", origin: .top, architecture: trial.architecture, trialId: trial.id))
         }
         // Bands (low, high]: the front's, geometric from the fastest candidate (included) to the target, then each anchor's and baseline's.
-        var bands: [(low: Double, high: Double)] = []
+        var bands: [(name: String?, low: Double, high: Double)] = []
         if front > 0, let fastest = done.map({ $0.latencyMs! }).min(), fastest < target {
             let edges = (0...front).map { fastest * pow(target / fastest, Double($0) / Double(front)) }
-            bands = (0..<front).map { (low: $0 == 0 ? 0 : edges[$0], high: $0 == front - 1 ? target : edges[$0 + 1]) }
+            bands = (0..<front).map { (name: nil, low: $0 == 0 ? 0 : edges[$0], high: $0 == front - 1 ? target : edges[$0 + 1]) }
         }
-        bands += (anchors + baselines.map(\.latencyMs)).map { (low: Self.bandFloor * $0, high: $0) }
-        var added = 0
+        let anchored = anchors + baselines.map { (name: Self.matchName($0.name), latencyMs: $0.latencyMs) }
+        bands += anchored.map { (name: $0.name, low: Self.bandFloor * $0.latencyMs, high: $0.latencyMs) }
+        var spread = 0
         for band in bands {
             let members = done.filter { $0.latencyMs! <= band.high && $0.latencyMs! > band.low && !chosen.contains($0.architecture) }
             guard let best = members.max(by: { $0.accuracy! != $1.accuracy! ? $0.accuracy! < $1.accuracy! : $0.id > $1.id }) else { continue }
             chosen.insert(best.architecture)
-            added += 1
-            entries.append(Entry(name: "front-\(added)", origin: .pareto, architecture: best.architecture, trialId: best.id))
+            if band.name == nil { spread += 1 }
+            // Names are folder names: speed-ups that print alike (3 and 3.0000001) get a suffix.
+            var name = band.name ?? "front-\(spread)"
+            if entries.contains(where: { $0.name == name }) { name += "-\(entries.count + 1)" }
+            entries.append(Entry(name: name, origin: .pareto, architecture: best.architecture, trialId: best.id))
         }
         entries += baselines.map { Entry(name: $0.name, origin: .baseline, architecture: $0.architecture, trialId: nil) }
         self.entries = entries
+    }
+
+    /// The finalist of the band at or below speed-up `speedup` over the teacher: `speedup-3x`, `speedup-2.5x`.
+    public static func speedupName(_ speedup: Double) -> String {
+        "speedup-" + String(format: "%g", speedup) + "x"
+    }
+
+    /// The finalist of the band below the baseline `name`'s latency: `match-every-other-layer` for `baseline-every-other-layer`.
+    static func matchName(_ name: String) -> String {
+        "match-" + (name.hasPrefix("baseline-") ? String(name.dropFirst("baseline-".count)) : name)
     }
 
     /// Hand-crafted students: the teacher with every other layer (as DistilBERT), and a fixed small shape (4 layers, hidden ½, FFN 4×).

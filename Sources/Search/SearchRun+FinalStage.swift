@@ -17,13 +17,14 @@ extension SearchRun {
 
     /// What anchors a finalist band each: the latency of each speed-up asked for (the teacher's over it), and the
     /// hand-crafted students with theirs, by the run's latency source.
-    func anchors() throws -> (speedups: [Double], baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
+    func anchors() throws -> (speedups: [(name: String, latencyMs: Double)],
+                              baselines: [(name: String, architecture: StudentArchitecture, latencyMs: Double)]) {
         if evaluator.latencyModel == nil { try prepareLatencyModel() }
         let baselines = try settings.baselines ? FinalistPlan.baselines(teacher: evaluator.teacher.config).map { baseline in
             (baseline.name, baseline.architecture, try evaluator.latency(of: baseline.architecture).get().milliseconds)
         } : []
         let teacherMs = try settings.finalSpeedups == nil ? 0 : teacherLatency()
-        return ((settings.finalSpeedups ?? []).map { teacherMs / $0 }, baselines)
+        return ((settings.finalSpeedups ?? []).map { (FinalistPlan.speedupName($0), teacherMs / $0) }, baselines)
     }
 
     /// The search stage's coverage of the anchor bands (`SearchSettings.bandQuota`); nil when none is asked for or
@@ -36,7 +37,7 @@ extension SearchRun {
         }
         let (speedups, baselines) = try anchors()
         let evaluator = self.evaluator
-        return BandCoverage(anchors: speedups + baselines.map(\.latencyMs), quota: quota, excluded: Set(baselines.map(\.architecture))) {
+        return BandCoverage(anchors: speedups.map(\.latencyMs) + baselines.map(\.latencyMs), quota: quota, excluded: Set(baselines.map(\.architecture))) {
             (try? evaluator.latency(of: $0).get().milliseconds) ?? .infinity
         }
     }

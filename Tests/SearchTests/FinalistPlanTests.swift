@@ -31,7 +31,7 @@ final class FinalistPlanTests: XCTestCase {
         let baseline = architecture(4, 32)
         let plan = FinalistPlan(trials: trials + [failed], top: 1, front: 2, target: 10,
                                 baselines: [(name: "baseline-small", architecture: baseline, latencyMs: 7.0)])
-        XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "front-2", "front-3", "baseline-small"])
+        XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "front-2", "match-small", "baseline-small"])
         XCTAssertEqual(plan.entries.map(\.trialId), [4, 3, 5, 6, nil])
         XCTAssertEqual(plan.entries.map(\.origin), [.top, .pareto, .pareto, .pareto, .baseline])
         XCTAssertEqual(plan.entries.last?.architecture, baseline)
@@ -56,9 +56,14 @@ final class FinalistPlanTests: XCTestCase {
             trial(3, architecture(2, 64), accuracy: 0.80, latency: 6.9),
             trial(4, architecture(3, 64), accuracy: 0.82, latency: 7.2),   // 2.9×: outside the anchor's band
         ]
-        let plan = FinalistPlan(trials: trials, top: 0, front: 2, target: 10, anchors: [21.0 / 3], baselines: [])
-        XCTAssertEqual(plan.entries.map(\.trialId), [1, 2, 3])
-        XCTAssertEqual(plan.entries.map(\.name), ["front-1", "front-2", "front-3"])
+        let plan = FinalistPlan(trials: trials, top: 0, front: 2, target: 10,
+                                anchors: [(FinalistPlan.speedupName(3), 21.0 / 3), (FinalistPlan.speedupName(2.9), 21.0 / 2.9)], baselines: [])
+        XCTAssertEqual(plan.entries.map(\.trialId), [1, 2, 3, 4])
+        XCTAssertEqual(plan.entries.map(\.name), ["front-1", "front-2", "speedup-3x", "speedup-2.9x"])
+        // Speed-ups that print alike still name two folders.
+        let alike = FinalistPlan(trials: trials, top: 0, front: 0, target: 10,
+                                 anchors: [(FinalistPlan.speedupName(3), 21.0 / 3), (FinalistPlan.speedupName(3.0000001), 21.0 / 2.9)], baselines: [])
+        XCTAssertEqual(alike.entries.map(\.name), ["speedup-3x", "speedup-3x-2"])
         XCTAssertEqual(try SearchSettings.speedups("2, 3"), [2, 3])
         XCTAssertNil(try SearchSettings.speedups("none"))
         XCTAssertThrowsError(try SearchSettings.speedups("3,x")) { XCTAssertTrue("\($0)".contains("--final-speedups 3,x"), "\($0)") }
