@@ -249,7 +249,7 @@ struct SearchCommand: ParsableCommand {
         if let finalPareto { settings.finalPareto = finalPareto }
         if let finalEpochs { settings.finalEpochs = finalEpochs }
         if let finalSpeedups { settings.finalSpeedups = try SearchSettings.speedups(finalSpeedups) }
-        if let bandQuota { settings.bandQuota = bandQuota }
+        if let bandQuota { settings.bandQuota = bandQuota == 0 ? nil : bandQuota }
         if let augment { settings.augmentation = augment == 0 ? nil : TextAugmentation(copies: augment) }
         settings.baselines = !noBaselines
         try settings.validate()

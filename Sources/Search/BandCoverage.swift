@@ -27,11 +27,13 @@ struct BandCoverage {
     /// that `history` and the proposals fill below the quota, never an excluded architecture or one already tried.
     func topUps(episode: Int, history: [Trial], proposals: [Trial], strategy: SearchStrategy, random: inout SearchRandom) -> [Trial] {
         guard episode >= 2, quota > 0 else { return [] }
-        var members = history.map(\.architecture) + proposals.map(\.architecture)
-        var seen = excluded.union(members)
+        // A failed trial tried the architecture but gives the final stage nothing: it does not count.
+        var members = history.filter { $0.state != .failed }.map(\.architecture) + proposals.map(\.architecture)
+        var seen = excluded.union(history.map(\.architecture) + proposals.map(\.architecture))
         var added: [Trial] = []
         for band in bands where members.filter({ contains(band, $0) }).count < quota {
             let slot = proposals.count + added.count
+            guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
             guard let trial = strategy.propose(episode: episode, slot: slot, within: { contains(band, $0) }, avoiding: seen, random: &random)
             else { continue }
             added.append(trial)

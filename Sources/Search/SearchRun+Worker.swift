@@ -37,7 +37,7 @@ extension SearchRun {
                 if step == .finished { return }
                 if step == .advanced { continue }
             } else if let data = try store.value("final_plan"),
-                      try finalistsDone(try JSONDecoder().decode(FinalistPlan.self, from: data), items: try store.workItems()) {
+                      finalistsDone(try JSONDecoder().decode(FinalistPlan.self, from: data), items: try store.workItems()) {
                 return
             }
             Thread.sleep(forTimeInterval: policy.poll)

@@ -60,7 +60,9 @@ public enum Reference {
         process.currentDirectoryURL = Repository.root
         // Standard error goes to a file, so that neither pipe can fill up while the other is read.
         let errorFile = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-reference-\(UUID().uuidString).err")
-        FileManager.default.createFile(atPath: errorFile.path, contents: nil)
+        guard FileManager.default.createFile(atPath: errorFile.path, contents: nil) else {
+            throw CocoaError(.fileWriteUnknown, userInfo: [NSFilePathErrorKey: errorFile.path])
+        }
         defer { try? FileManager.default.removeItem(at: errorFile) }
         let output = Pipe()
         process.standardOutput = output
