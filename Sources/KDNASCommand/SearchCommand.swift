@@ -311,8 +311,7 @@ struct SearchCommand: ParsableCommand {
                                    firstValues: firstValues)
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
-        let quota = settings.bandQuota ?? 0
-        let coverage = quota > 0 ? " (+ up to one per finalist band per episode, until each holds \(quota))" : ""
+        let coverage = settings.activeBandQuota.map { " (+ up to one per finalist band per episode, until each holds \($0))" } ?? ""
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
             + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates\(coverage); rungs "
             + zip(settings.rungExamples(trainCount: train.count), settings.allRungs).map { "\($0) train examples × \($1.epochs) epoch(s)" }

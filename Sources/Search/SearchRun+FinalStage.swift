@@ -27,14 +27,9 @@ extension SearchRun {
         return ((settings.finalSpeedups ?? []).map { (FinalistPlan.speedupName($0), teacherMs / $0) }, baselines)
     }
 
-    /// The search stage's coverage of the anchor bands (`SearchSettings.bandQuota`); nil when none is asked for or
-    /// the run has no latency model to place an architecture in a band without timing it.
+    /// The search stage's coverage of the anchor bands; nil when it adds nothing (`SearchSettings.activeBandQuota`).
     func bandCoverage() throws -> BandCoverage? {
-        guard let quota = settings.bandQuota, quota > 0 else { return nil }
-        switch settings.latency {
-        case .calibrated, .predicted: break
-        case .measured, .external: return nil
-        }
+        guard let quota = settings.activeBandQuota else { return nil }
         let (speedups, baselines) = try anchors()
         let evaluator = self.evaluator
         return BandCoverage(anchors: speedups.map(\.latencyMs) + baselines.map(\.latencyMs), quota: quota, excluded: Set(baselines.map(\.architecture))) {

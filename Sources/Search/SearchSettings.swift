@@ -89,6 +89,16 @@ public struct SearchSettings: Codable, Sendable, Equatable {
              finalSpeedups = "final_speedups", bandQuota = "band_quota"
     }
 
+    /// The band quota the search stage applies (`BandCoverage`), nil when it adds nothing: no quota, no band (no
+    /// speed-up and no baseline), a list of shapes, or no latency model to place an architecture without timing it.
+    public var activeBandQuota: Int? {
+        guard let bandQuota, bandQuota > 0, strategy != .list, finalSpeedups != nil || baselines else { return nil }
+        switch latency {
+        case .calibrated, .predicted: return bandQuota
+        case .measured, .external: return nil
+        }
+    }
+
     /// "3" or "2,3,5" → speed-ups (`--final-speedups`; `validate` checks each is above 1); "none" → nil. The error names the option.
     public static func speedups(_ text: String) throws(SearchError) -> [Double]? {
         if text.trimmingCharacters(in: .whitespaces).lowercased() == "none" { return nil }

@@ -1,4 +1,5 @@
 import Foundation
+import Latency
 @testable import Search
 import Tasks
 import XCTest
@@ -33,6 +34,17 @@ final class SearchSettingsTests: XCTestCase {
         XCTAssertEqual(settings.learningRate, 5e-4)
         XCTAssertEqual(settings.finalSpeedups, [3])
         XCTAssertEqual(settings.bandQuota, 3)
+        XCTAssertEqual(settings.activeBandQuota, 3)
+        // Coverage adds nothing without a band, for a list of shapes, or without a latency model.
+        var off = settings
+        (off.finalSpeedups, off.baselines) = (nil, false)
+        XCTAssertNil(off.activeBandQuota, "no speed-up and no baseline: no band")
+        off = settings
+        off.strategy = .list
+        XCTAssertNil(off.activeBandQuota, "a list is evaluated as given")
+        off = settings
+        off.latency = .measured(LatencyMeter.Settings())
+        XCTAssertNil(off.activeBandQuota, "a measured latency cannot place an architecture without timing it")
         try SearchPreset(named: "paper").apply(to: &settings)
         XCTAssertNil(settings.bandQuota, "the paper's search adds no candidates")
         XCTAssertThrowsError(try SearchPreset(named: "fast")) { XCTAssertTrue("\($0)".contains("quick or paper"), "\($0)") }
