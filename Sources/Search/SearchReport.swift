@@ -211,7 +211,7 @@ public struct SearchReport {
         let failed = trials.filter { $0.state == .failed }
         let best = done.max { $0.reward! < $1.reward! }
         let losses = settings.recipe.losses.map(\.rawValue).joined(separator: "+")
-        let covering = trials.filter { $0.slot >= settings.candidatesPerEpisode }.count
+        let covering = trials.filter(settings.isBandTopUp).count
         let coverageNote = covering == 0 ? "" : " and \(covering) more to cover the finalist bands (until each holds \(settings.bandQuota ?? 0))"
         let bestLine = best.map { " Best: \($0.architecture) (reward " + String(format: "%.4f", $0.reward!) + ")." } ?? ""
         var page = """
@@ -261,7 +261,7 @@ public struct SearchReport {
             + "<th>proxy-dev \(metric)</th><th>latency ms</th><th>parameters</th><th>reward</th><th>predicted</th><th>seconds</th><th class=\"l\">note</th></tr>\n"
         for trial in trials {
             page += "<tr><td>\(trial.id)</td><td>\(trial.episode)</td><td class=\"l\">\(trial.architecture)</td><td class=\"l\">\(trial.state.rawValue)"
-                + "\(trial.explored ? " (explored)" : "")\(trial.slot >= settings.candidatesPerEpisode ? " (band)" : "")\(pareto.contains(trial.id) ? " ★ Pareto" : "")</td><td>\(Self.cell(trial.accuracy))</td>"
+                + "\(trial.explored ? " (explored)" : "")\(settings.isBandTopUp(trial) ? " (band)" : "")\(pareto.contains(trial.id) ? " ★ Pareto" : "")</td><td>\(Self.cell(trial.accuracy))</td>"
                 + "<td>\(Self.cell(trial.latencyMs, digits: 2))</td><td>\(trial.parameters.map(String.init) ?? "–")</td><td>\(Self.cell(trial.reward))</td>"
                 + "<td>\(Self.cell(trial.predictedReward))</td><td>\(Self.cell(trial.seconds, digits: 1))</td>"
                 + "<td class=\"l\">\(SVGPlot.escape(trial.error ?? ""))</td></tr>\n"

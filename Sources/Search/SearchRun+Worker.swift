@@ -65,7 +65,7 @@ extension SearchRun {
             }
             var finished = trials.reduce(0) { $0 + $1.rungResults.count + ($1.state == .failed ? 1 : 0) }
             // The band coverage's candidates (slots past an episode's count) are known once their episode is proposed.
-            let total = total + trials.filter { $0.slot >= settings.candidatesPerEpisode }.count
+            let total = total + trials.filter(settings.isBandTopUp).count
             // The trial record changes only with the completion, under the claim; "running" is the item's state.
             observer?.trialDidStart(trial, finished: finished, total: total)
             var evaluated = try Heartbeat.around(every: beatEvery, beat) { evaluate(trial, rung: rung, target: target) }

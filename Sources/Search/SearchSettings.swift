@@ -89,6 +89,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
              finalSpeedups = "final_speedups", bandQuota = "band_quota"
     }
 
+    /// Whether `trial` is one of the candidates band coverage added (its slot lies past the episode's count).
+    public func isBandTopUp(_ trial: Trial) -> Bool { trial.slot >= candidatesPerEpisode }
+
     /// The band quota the search stage applies (`BandCoverage`), nil when it adds nothing: no quota, no band (no
     /// speed-up and no baseline), a list of shapes, or no latency model to place an architecture without timing it.
     public var activeBandQuota: Int? {
