@@ -35,9 +35,11 @@ let package = Package(
         // Element-wise and row kernels in C, compiled for AVX2+FMA and baseline x86-64 and
         // chosen at load time (target_clones): no flag ties the binary to this processor.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        // oneDNN's sgemm, loaded at run time when Debian's libdnnl2 is installed.
+        .target(name: "COneDNN"),
         .target(
             name: "TensorCore",
-            dependencies: ["CBLAS", "CKernels"]
+            dependencies: ["CBLAS", "CKernels", "COneDNN"]
         ),
         .target(name: "NN", dependencies: ["CKernels", "TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),

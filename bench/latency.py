@@ -4,7 +4,7 @@
     .venv-ref/bin/python bench/latency.py [--rounds 3] [--runs 30] [--threads 2]
 
 Models (random weights, 2 labels): 4L/256H/4A/1024F and 6L/384H/12A/1536F (MiniLM-L6's shape).
-Each is measured at batch 1 and 32, sequence 128, with the same threads on every side:
+Each is measured at batch 1 and 32, sequence 32 and 128, with the same threads on every side:
 KDNAS through `kdnas latency --config … --json` (median of --runs after 3 warm-up runs);
 PyTorch in eval mode under inference_mode (transformers' default attention); ONNX Runtime on the
 same PyTorch model exported with torch.onnx.export (opset 17, all graph optimisations,
@@ -32,7 +32,7 @@ SHAPES = {
     "6L/384H/12A/1536F": dict(num_hidden_layers=6, hidden_size=384, num_attention_heads=12, intermediate_size=1536),
 }
 BATCHES = (1, 32)
-SEQ = 128
+LENGTHS = (32, 128)
 
 
 def median(values):
@@ -60,7 +60,7 @@ def main():
     transformers.logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
     subprocess.run(["swift", "build", "-c", "release", "--product", "kdnas"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
-    kdnas = os.path.join(ROOT, ".build", "release", "kdnas")
+    kdnas = os.environ.get("KDNAS", os.path.join(ROOT, ".build", "release", "kdnas"))
     folder = tempfile.mkdtemp(prefix="kdnas-latency-")
 
     sides = {}
@@ -71,7 +71,7 @@ def main():
             json.dump(config, f)
         model = BertForSequenceClassification(BertConfig(**config)).eval()
         onnx_path = path.replace(".json", ".onnx")
-        example = torch.randint(0, 30522, (1, SEQ))
+        example = torch.randint(0, 30522, (1, 128))
         torch.onnx.export(model, (example,), onnx_path, input_names=["input_ids"], output_names=["logits"],
                           dynamic_axes={"input_ids": {0: "batch", 1: "seq"}}, opset_version=17, dynamo=False)
         options = ort.SessionOptions()
@@ -90,24 +90,29 @@ def main():
     for _ in range(args.rounds):
         for name, (path, model, session) in sides.items():
             for batch in BATCHES:
-                out = subprocess.run([kdnas, "latency", "--config", path, "--batch", str(batch), "--seq", str(SEQ),
-                                      "--runs", str(args.runs), "--threads", str(args.threads), "--json"],
-                                     check=True, capture_output=True, text=True).stdout
-                keep((name, batch, "kdnas"), json.loads(out.strip().splitlines()[-1])["median_ms"])
-                ids = torch.randint(0, 30522, (batch, SEQ), generator=torch.Generator().manual_seed(1))
-                with torch.inference_mode():
-                    keep((name, batch, "torch"), timed(lambda: model(input_ids=ids), args.runs))
-                feed = {"input_ids": ids.numpy().astype(np.int64)}
-                keep((name, batch, "ort"), timed(lambda: session.run(None, feed), args.runs))
+                for seq in LENGTHS:
+                    key = (name, batch, seq)
+                    out = subprocess.run([kdnas, "latency", "--config", path, "--batch", str(batch), "--seq", str(seq),
+                                          "--runs", str(args.runs), "--threads", str(args.threads), "--json"],
+                                         check=True, capture_output=True, text=True).stdout
+                    keep(key + ("kdnas",), json.loads(out.strip().splitlines()[-1])["median_ms"])
+                    ids = torch.randint(0, 30522, (batch, seq), generator=torch.Generator().manual_seed(1))
+                    with torch.inference_mode():
+                        keep(key + ("torch",), timed(lambda: model(input_ids=ids), args.runs))
+                    feed = {"input_ids": ids.numpy().astype(np.int64)}
+                    keep(key + ("ort",), timed(lambda: session.run(None, feed), args.runs))
 
     print(f"torch {torch.__version__}, transformers {transformers.__version__} "
           f"(attention: {model.config._attn_implementation}), onnxruntime {ort.__version__}, "
-          f"{args.threads} threads, sequence {SEQ}, best median of {args.rounds} rounds × {args.runs} runs")
-    print(f"{'model':20} {'batch':>5} {'KDNAS ms':>9} {'PyTorch ms':>10} {'ORT ms':>8} {'vs PyTorch':>10} {'vs ORT':>7}")
+          f"{args.threads} threads, best median of {args.rounds} rounds × {args.runs} runs")
+    print("| model | batch | seq | KDNAS ms | PyTorch ms | ORT ms | vs PyTorch | vs ORT |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name in SHAPES:
         for batch in BATCHES:
-            ours, torch_ms, ort_ms = (best[(name, batch, side)] for side in ("kdnas", "torch", "ort"))
-            print(f"{name:20} {batch:5d} {ours:9.2f} {torch_ms:10.2f} {ort_ms:8.2f} {ours / torch_ms:10.2f} {ours / ort_ms:7.2f}")
+            for seq in LENGTHS:
+                ours, torch_ms, ort_ms = (best[(name, batch, seq, side)] for side in ("kdnas", "torch", "ort"))
+                print(f"| {name} | {batch} | {seq} | {ours:.2f} | {torch_ms:.2f} | {ort_ms:.2f} | "
+                      f"{ours / torch_ms:.2f} | {ours / ort_ms:.2f} |")
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages KDNAS builds against (OpenBLAS through pkg-config, SQLite for GRDB), when missing.
+# Installs the Debian packages KDNAS builds against (OpenBLAS through pkg-config, SQLite for GRDB) and
+# oneDNN (libdnnl2, loaded at run time for matrix products), when missing.
 #
 # Usage: scripts/install-system.sh
 #
@@ -18,8 +19,10 @@ fi
 missing=()
 pkg-config --exists openblas 2>/dev/null || missing+=(libopenblas-dev pkg-config)
 [[ -f /usr/include/sqlite3.h ]] || missing+=(libsqlite3-dev)
+# oneDNN's sgemm, which KDNAS loads at run time where it is faster than OpenBLAS's (bench/blas.sh).
+ldconfig -p 2>/dev/null | grep -q 'libdnnl\.so\.2 ' || missing+=(libdnnl2)
 if [[ ${#missing[@]} -eq 0 ]]; then
-    log "OpenBLAS $(pkg-config --modversion openblas) and SQLite headers found"
+    log "OpenBLAS $(pkg-config --modversion openblas), oneDNN and SQLite headers found"
     exit 0
 fi
 
@@ -32,4 +35,4 @@ log "installing ${missing[*]} with apt-get"
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-log "OpenBLAS $(pkg-config --modversion openblas) and SQLite headers installed"
+log "OpenBLAS $(pkg-config --modversion openblas), oneDNN and SQLite headers installed"

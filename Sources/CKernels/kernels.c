@@ -298,3 +298,45 @@ KD_CLONES void kd_adamw(float *theta, const float *g, float *m, float *v, size_t
         theta[i] = theta[i] * decay - step_size * mi / (sqrtf(vi) * inverse_root2 + eps);
     }
 }
+
+// Dropout: RandomGenerator's stream (SplitMix64 over a counter) in C, so that the mask is drawn
+// in wide vectors and never stored: the backward draws it again. Compiled for AVX-512 too, where
+// the 64-bit multiplies of the hash are single instructions.
+#if defined(__x86_64__) && defined(__clang__)
+#define KD_CLONES_V4 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define KD_CLONES_V4
+#endif
+
+static inline uint64_t kd_mix64(uint64_t z) {
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    return z ^ (z >> 31);
+}
+
+KD_CLONES_V4 void kd_dropout(const float *x, float *y, size_t n, uint64_t seed, uint64_t start, float p) {
+    const uint64_t base = kd_mix64(seed);
+    const float threshold = p * 16777216.0f;  // u < p  ⇔  (bits >> 40) < p · 2^24, exactly
+    const float keep = 1.0f / (1.0f - p);
+    for (size_t i = 0; i < n; i++) {
+        uint64_t bits = kd_mix64(base + (start + i + 1) * 0x9E3779B97F4A7C15ull);
+        float u = (float)(int32_t)(bits >> 40);
+        y[i] = x[i] * (u < threshold ? 0.0f : keep);
+    }
+}
+
+// Softmax backward per row: dx = y ⊙ (g − Σ g⊙y), the dot product in 8 lanes (fixed order).
+KD_CLONES void kd_softmax_backward_rows(const float *y, const float *g, float *dx, size_t rows, size_t columns) {
+    for (size_t r = 0; r < rows; r++) {
+        const float *yr = y + r * columns, *gr = g + r * columns;
+        float *dr = dx + r * columns;
+        float lanes[KD_LANES] = {0};
+        size_t j = 0;
+        for (; j + KD_LANES <= columns; j += KD_LANES)
+            for (int k = 0; k < KD_LANES; k++) lanes[k] += gr[j + k] * yr[j + k];
+        float dot = 0;
+        for (int k = 0; k < KD_LANES; k++) dot += lanes[k];
+        for (; j < columns; j++) dot += gr[j] * yr[j];
+        for (j = 0; j < columns; j++) dr[j] = yr[j] * (gr[j] - dot);
+    }
+}

@@ -57,7 +57,7 @@ public final class Distiller {
         if uses.contains(.hs) { capture.insert(.hiddenStates) }
         if uses.contains(.mha) { capture.insert(.queryKeyValue) }
         if uses.contains(.att) { capture.insert(.attentions) }
-        let (logits, outputs) = student(batch.tokens, capture: capture, context: context)
+        let (logits, outputs) = student(batch.tokens, capture: capture, firstTokenOnly: true, context: context)
         let labels = batch.labels!
         if uses.contains(.ce) { return student.loss(logits, labels: labels) }
         guard let teacher else { preconditionFailure("Distiller: teacher outputs are needed for \(recipe.losses)") }

@@ -182,7 +182,7 @@ public final class TeacherCache {
         if request.queryKeyValueLayer != nil { capture.insert(.queryKeyValue) }
         if !request.attentionLayers.isEmpty { capture.insert(.attentions) }
         for batch in Batcher.evaluation(dataset, batchSize: batchSize).batches() {
-            let (logits, outputs) = Autograd.noGrad { teacher(batch.tokens, capture: capture) }
+            let (logits, outputs) = Autograd.noGrad { teacher(batch.tokens, capture: capture, firstTokenOnly: true) }
             let t = batch.tokens.length
             for (row, index) in batch.indices.enumerated() {
                 let length = lengths[index]

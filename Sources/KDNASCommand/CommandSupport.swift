@@ -15,11 +15,15 @@ struct CommandError: Error, CustomStringConvertible {
 struct EngineOptions: ParsableArguments {
     @Option(help: "Threads for kernels and BLAS (default: KDNAS_THREADS or all cores).")
     var threads: Int?
+    @Option(help: ArgumentHelp(
+        "Matrix library: auto (oneDNN where installed, OpenBLAS for weight gradients and without it), openblas or onednn (default: KDNAS_BLAS or auto).",
+        valueName: "library"))
+    var blas: MatrixLibrary?
 
     /// The most threads `--threads` accepts: far beyond any core count, and few enough to start.
     static let maximumThreads = 4096
 
-    /// Applies the thread count.
+    /// Applies the thread count and the matrix library.
     func apply() throws {
         Engine.configure()
         if let threads {
@@ -29,8 +33,11 @@ struct EngineOptions: ParsableArguments {
             }
             Engine.threads = threads
         }
+        if let blas { try Engine.useMatrixLibrary(blas) }
     }
 }
+
+extension MatrixLibrary: ExpressibleByArgument {}
 
 /// One input line: a text, or a TAB-separated text pair.
 struct InputLine {

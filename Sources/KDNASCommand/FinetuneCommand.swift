@@ -46,7 +46,7 @@ struct FinetuneCommand: ParsableCommand {
         try trainingOptions.train("finetune", model: network, parameters: network.namedParameters, recipe: recipe, train: train,
                                   dev: dev, test: labelledTest(source, tokenizer: tokenizer, maxLength: recipe.maxLength),
                                   tokenizerSource: modelFolder) { batch, context in
-            network.loss(network(batch.tokens, context: context).logits, labels: batch.labels!)
+            network.loss(network(batch.tokens, firstTokenOnly: true, context: context).logits, labels: batch.labels!)
         }
     }
 }

@@ -21,11 +21,12 @@ public final class BertForSequenceClassification: Layer {
         prefixed("bert", bert.namedParameters) + prefixed("classifier", classifier.namedParameters)
     }
 
-    /// Logits [B, numLabels] and the encoder outputs asked for by `capture`.
-    public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], context: ForwardContext = .evaluation)
-        -> (logits: Tensor, outputs: BertOutputs)
+    /// Logits [B, numLabels] and the encoder outputs asked for by `capture`. `firstTokenOnly` (see
+    /// `BertModel`): the last layer computes only the [CLS] row the logits read.
+    public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], firstTokenOnly: Bool = false,
+                               context: ForwardContext = .evaluation) -> (logits: Tensor, outputs: BertOutputs)
     {
-        let outputs = bert(batch, capture: capture, context: context)
+        let outputs = bert(batch, capture: capture, firstTokenOnly: firstTokenOnly, context: context)
         let dropout = config.classifierDropout ?? config.hiddenDropoutProb
         return (classifier(context.dropout(outputs.pooled, Float(dropout))), outputs)
     }

@@ -88,17 +88,18 @@ public final class BertSelfAttention: Layer {
         prefixed("query", query.namedParameters) + prefixed("key", key.namedParameters) + prefixed("value", value.namedParameters)
     }
 
-    /// x [B, T, H], mask [B, 1, 1, T] (additive) → context [B, T, H], probabilities [B, heads, T, T],
-    /// and the packed projections [B, T, 3H] (query, key, value side by side).
-    func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
+    /// x [B, T, H], mask [B, 1, 1, T] (additive) → context [B, q, H], probabilities [B, heads, q, T],
+    /// and the packed projections [B, T, 3H] (query, key, value side by side), where q is `queries`
+    /// (the first tokens of each sequence) or T.
+    func callAsFunction(_ x: Tensor, mask: Tensor, queries: Int? = nil, context: ForwardContext)
         -> (context: Tensor, probabilities: Tensor, qkv: Tensor)
     {
         // One product for the three projections: their weights stacked [3H, H].
         let weight = Tensor.concatenate([query.weight, key.weight, value.weight], axis: 0)
         let bias = Tensor.concatenate([query.bias!, key.bias!, value.bias!], axis: 0)
         let qkv = x.linear(weight: weight, bias: bias)                        // [B, T, 3H]
-        let probabilities = Tensor.attentionProbabilities(qkv, heads: heads, mask: mask)  // [B, heads, T, T]
-        let merged = Tensor.attentionContext(context.dropout(probabilities, Float(dropout)), qkv, heads: heads)  // [B, T, H]
+        let probabilities = Tensor.attentionProbabilities(qkv, heads: heads, mask: mask, queries: queries)  // [B, heads, q, T]
+        let merged = Tensor.attentionContext(context.dropout(probabilities, Float(dropout)), qkv, heads: heads)  // [B, q, H]
         return (merged, probabilities, qkv)
     }
 }
@@ -150,11 +151,14 @@ public final class BertLayer: Layer {
     }
 
     /// x [B, T, H] → [B, T, H], with the attention's probabilities and packed projections [B, T, 3H].
-    func callAsFunction(_ x: Tensor, mask: Tensor, context: ForwardContext)
+    /// With `firstTokenOnly`, the output and probabilities are those of the first token of each
+    /// sequence only ([B, 1, H] and [B, heads, 1, T]); keys, values and projections still cover all.
+    func callAsFunction(_ x: Tensor, mask: Tensor, firstTokenOnly: Bool = false, context: ForwardContext)
         -> (output: Tensor, probabilities: Tensor, qkv: Tensor)
     {
-        let attention = attentionSelf(x, mask: mask, context: context)
-        let attended = attentionOutput(attention.context, residual: x, context: context)
+        let attention = attentionSelf(x, mask: mask, queries: firstTokenOnly ? 1 : nil, context: context)
+        let residual = firstTokenOnly ? x.slice(axis: 1, 0..<1) : x
+        let attended = attentionOutput(attention.context, residual: residual, context: context)
         let hidden = intermediate(attended)                                   // [B, T, FFN]
         let activated: Tensor
         switch activation {
@@ -193,14 +197,22 @@ public final class BertModel: Layer {
     }
 
     /// Runs the encoder over `batch`, returning what `capture` asks for besides the last hidden state.
-    public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], context: ForwardContext = .evaluation) -> BertOutputs {
+    ///
+    /// `firstTokenOnly`, for callers that read only the pooled output (a classifier's logits, with or
+    /// without the projections of `.queryKeyValue`): the last layer computes its [CLS] row only, the
+    /// one the pooler reads, so `lastHiddenState` is [B, 1, H]. Its attention output and feed-forward
+    /// block shrink from T rows to 1, the same values up to rounding. Ignored when `capture` asks for
+    /// hidden states or attention maps, which need every row.
+    public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], firstTokenOnly: Bool = false,
+                               context: ForwardContext = .evaluation) -> BertOutputs {
+        let pruned = firstTokenOnly && !capture.contains(.hiddenStates) && !capture.contains(.attentions)
         let mask = Tensor.additiveAttentionMask(Tensor(batch.attentionMask.map(Float.init), shape: [batch.batch, batch.length]))
         var hidden = embeddings(batch, context: context)
         var hiddenStates = capture.contains(.hiddenStates) ? [hidden] : []
         var attentions: [Tensor] = []
         var projections: [(query: Tensor, key: Tensor, value: Tensor)] = []
-        for layer in layers {
-            let result = layer(hidden, mask: mask, context: context)
+        for (index, layer) in layers.enumerated() {
+            let result = layer(hidden, mask: mask, firstTokenOnly: pruned && index == layers.count - 1, context: context)
             hidden = result.output
             if capture.contains(.hiddenStates) { hiddenStates.append(hidden) }
             if capture.contains(.attentions) { attentions.append(result.probabilities) }

@@ -1,4 +1,5 @@
 import CBLAS
+import COneDNN
 import Dispatch
 import Foundation
 
@@ -24,21 +25,45 @@ public enum Engine {
         }
     }
 
-    /// Sets OpenBLAS to one thread; done on first use of `threads`, callable early by entry points.
+    /// Sets OpenBLAS to one thread and picks the matrix library; done on first use of `threads`,
+    /// callable early by entry points.
     public static func configure() {
         _ = configured
     }
 
     private static let configured: Bool = {
         openblas_set_num_threads(1)
+        // KDNAS_BLAS names a library; one that does not load, or an unknown name, leaves the default.
+        let named = ProcessInfo.processInfo.environment["KDNAS_BLAS"].flatMap(MatrixLibrary.init(rawValue:))
+        let chosen = named == .oneDNN && !MatrixLibrary.oneDNNIsInstalled ? .automatic : named ?? .automatic
+        BLAS.library = chosen == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : chosen
         return true
     }()
 
-    /// A description of the BLAS library in use, for `kdnas info` and benchmark reports.
+    /// The library the matrix products run on (see `MatrixLibrary`).
+    public static var matrixLibrary: MatrixLibrary {
+        _ = configured
+        return BLAS.library
+    }
+
+    /// Runs the matrix products on `library` from now on; `automatic` without oneDNN is OpenBLAS.
+    public static func useMatrixLibrary(_ library: MatrixLibrary) throws(MatrixLibrary.Unavailable) {
+        _ = configured
+        guard library != .oneDNN || MatrixLibrary.oneDNNIsInstalled else { throw MatrixLibrary.Unavailable(library: library) }
+        BLAS.library = library == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : library
+    }
+
+    /// A description of the matrix library in use, for `kdnas info` and benchmark reports.
     public static var blasDescription: String {
-        guard let config = openblas_get_config() else { return "OpenBLAS" }
-        let core = openblas_get_corename().map { String(cString: $0) } ?? "?"
-        return "\(String(cString: config)) (core \(core); single-threaded calls, split over \(threads) KDNAS threads)"
+        let split = "single-threaded calls, split over \(threads) KDNAS threads"
+        let config = openblas_get_config().map { String(cString: $0) } ?? "OpenBLAS"
+        let openBLAS = "\(config) (core \(openblas_get_corename().map { String(cString: $0) } ?? "?"))"
+        let oneDNN = kd_onednn_version().map { "oneDNN \(String(cString: $0)) sgemm" } ?? "oneDNN"
+        switch matrixLibrary {
+        case .openBLAS: return "\(openBLAS); \(split)"
+        case .oneDNN: return "\(oneDNN); \(split)"
+        case .automatic: return "\(oneDNN), Aᵀ·B on \(openBLAS); \(split)"
+        }
     }
 
     /// The OpenBLAS core to ask for when OpenBLAS fell back to its generic x86-64 kernels ("Prescott") on
@@ -63,6 +88,32 @@ public enum Engine {
             return count
         }
         return ProcessInfo.processInfo.activeProcessorCount
+    }
+}
+
+/// Which library KDNAS's matrix products run on, chosen at run time.
+///
+/// oneDNN's sgemm (Debian's libdnnl2, loaded with dlopen) measured faster than OpenBLAS 0.3.21's on
+/// the forward and input-gradient products of training and inference, and slower on the weight
+/// gradients Aᵀ·B (bench/blas.sh, AVX-512 and AVX2 kernels alike): `automatic`, the default, routes
+/// each product to the faster one. OpenBLAS, which KDNAS links, serves everything where oneDNN is not
+/// installed. `KDNAS_BLAS` or `--blas` names a choice instead.
+public enum MatrixLibrary: String, CaseIterable, Sendable {
+    /// oneDNN for every product but Aᵀ·B, which OpenBLAS runs; OpenBLAS alone without oneDNN.
+    case automatic = "auto"
+    case openBLAS = "openblas"
+    case oneDNN = "onednn"
+
+    /// Whether oneDNN's library loads here (libdnnl.so.2).
+    public static var oneDNNIsInstalled: Bool { kd_onednn_load() == 1 }
+
+    /// A library that was asked for and cannot be loaded.
+    public struct Unavailable: Error, CustomStringConvertible {
+        public let library: MatrixLibrary
+        public var description: String {
+            "matrix library \(library.rawValue): libdnnl.so.2 cannot be loaded; install Debian's libdnnl2 "
+                + "(apt-get install libdnnl2) or choose openblas or auto"
+        }
     }
 }
 

@@ -13,7 +13,7 @@ public enum ClassifierEvaluator {
         let labels = model.config.numLabels
         Autograd.noGrad {
             for batch in Batcher.evaluation(dataset, batchSize: batchSize).batches() {
-                let logits = model(batch.tokens).logits.scalars
+                let logits = model(batch.tokens, firstTokenOnly: true).logits.scalars
                 for (row, index) in batch.indices.enumerated() {
                     let scores = logits[(row * labels)..<((row + 1) * labels)]
                     predictions[index] = regression

@@ -45,4 +45,31 @@ final class BertGradientTests: XCTestCase {
             model.loss(model(self.batch).logits, labels: [0.5, -1.5])
         }
     }
+
+    /// A classifier whose last layer computes its [CLS] row only gives the full model's logits and
+    /// gradients (up to rounding), has its own finite-difference gradients, and computes everything
+    /// when hidden states are captured.
+    func testFirstTokenOnlyMatchesTheFullModel() {
+        let model = micro(.gelu)
+        let full = model(batch).logits, pruned = model(batch, firstTokenOnly: true)
+        assertClose(pruned.logits.scalars, full.scalars, atol: 1e-6, "logits with the last layer's [CLS] row only")
+        XCTAssertEqual(pruned.outputs.lastHiddenState.shape, [2, 1, 8])
+        XCTAssertEqual(model(batch, capture: .hiddenStates, firstTokenOnly: true).outputs.lastHiddenState.shape, [2, 5, 8],
+                       "hidden states asked for: every row computed")
+        func gradients(_ firstTokenOnly: Bool) -> [[Float]] {
+            model.zeroGrad()
+            model.loss(model(batch, firstTokenOnly: firstTokenOnly).logits, labels: [2, 0]).backward()
+            return model.namedParameters.map { $0.tensor.grad?.scalars ?? [Float](repeating: 0, count: $0.tensor.count) }
+        }
+        let expected = gradients(false), actual = gradients(true)
+        for ((name, _), (a, e)) in zip(model.namedParameters, zip(actual, expected)) {
+            assertClose(a, e, atol: 1e-6, rtol: 1e-4, "gradient of \(name), [CLS] row only")
+        }
+        model.zeroGrad()
+        for (name, p) in model.namedParameters where name.contains("layer.1") {
+            checkGradients("first token only \(name)", [p], h: 1e-2, atol: 2e-3, rtol: 2e-2) { _ in
+                model.loss(model(self.batch, firstTokenOnly: true).logits, labels: [2, 0])
+            }
+        }
+    }
 }

@@ -33,4 +33,30 @@ final class AttentionTests: XCTestCase {
             Tensor.attentionContext(Tensor.attentionProbabilities($0[0], heads: self.heads, mask: mask), $0[0], heads: self.heads)
         }
     }
+
+    /// Attending from the first q tokens only gives the first q rows of the full ops, and its own
+    /// finite-difference gradients (keys and values of every token still receive them).
+    func testFirstQueriesOnly() {
+        let qkv = leaf([b, t, 3 * heads * d], low: -2, high: 2, seed: 3)
+        let mask = Tensor.additiveAttentionMask(Tensor([1, 1, 1, 0, 0, 1, 1, 1, 1, 1], shape: [b, t]))
+        let full = Tensor.attentionProbabilities(qkv, heads: heads, mask: mask)
+        let fullContext = Tensor.attentionContext(full, qkv, heads: heads)
+        for q in [1, 2] {
+            let probabilities = Tensor.attentionProbabilities(qkv, heads: heads, mask: mask, queries: q)
+            XCTAssertEqual(probabilities.shape, [b, heads, q, t])
+            assertClose(probabilities.scalars, full.slice(axis: 2, 0..<q).scalars, atol: 1e-6, "first \(q) rows of P")
+            let context = Tensor.attentionContext(probabilities, qkv, heads: heads)
+            XCTAssertEqual(context.shape, [b, q, heads * d])
+            assertClose(context.scalars, fullContext.slice(axis: 1, 0..<q).scalars, atol: 1e-6, "first \(q) rows of P·V")
+            checkGradients("attention probabilities, \(q) queries", [qkv]) {
+                Tensor.attentionProbabilities($0[0], heads: self.heads, mask: mask, queries: q)
+            }
+            let p = leaf([b, heads, q, t], low: 0, high: 1, seed: 4)
+            checkGradients("attention context, \(q) queries", [p, qkv]) { Tensor.attentionContext($0[0], $0[1], heads: self.heads) }
+            checkGradients("attention, both ops, \(q) queries", [qkv]) {
+                Tensor.attentionContext(Tensor.attentionProbabilities($0[0], heads: self.heads, mask: mask, queries: q), $0[0],
+                                        heads: self.heads)
+            }
+        }
+    }
 }

@@ -68,6 +68,30 @@ final class MatMulTests: XCTestCase {
         checkGradients("linear x·wᵀ", [x, w]) { $0[0].matmul($0[1], transposeB: true) }
         checkGradients("x·w", [x, leaf([4, 5], seed: 9)]) { $0[0].matmul($0[1]) }
     }
+
+    /// Every matrix library KDNAS can route products to gives the naive product, for each transpose
+    /// pair, on a product large enough to be split across threads.
+    func testEveryMatrixLibraryGivesTheProduct() throws {
+        let previous = Engine.matrixLibrary
+        defer { try? Engine.useMatrixLibrary(previous) }
+        let libraries = MatrixLibrary.allCases.filter { $0 != .oneDNN || MatrixLibrary.oneDNNIsInstalled }
+        print("matrix libraries tested: \(libraries.map(\.rawValue)) (oneDNN installed: \(MatrixLibrary.oneDNNIsInstalled))")
+        let (m, n, k) = (96, 80, 72)
+        for library in libraries {
+            try Engine.useMatrixLibrary(library)
+            for ta in [false, true] {
+                for tb in [false, true] {
+                    let a = leaf(ta ? [k, m] : [m, k], seed: 3), b = leaf(tb ? [n, k] : [k, n], seed: 4)
+                    let c = a.matmul(b, transposeA: ta, transposeB: tb)
+                    assertClose(c.scalars, naive(a.scalars, b.scalars, m: m, n: n, k: k, ta: ta, tb: tb),
+                                "\(library.rawValue) transposeA \(ta) transposeB \(tb)")
+                }
+            }
+        }
+        if !MatrixLibrary.oneDNNIsInstalled {
+            XCTAssertThrowsError(try Engine.useMatrixLibrary(.oneDNN), "oneDNN asked for without the library")
+        }
+    }
 }
 
 /// The fused linear op and scaled products against their unfused compositions.
@@ -87,4 +111,5 @@ final class FusedProductTests: XCTestCase {
         let x = leaf([3, 4], seed: 6), w = leaf([4, 2], seed: 7)
         checkGradients("matmul alpha 1.5", [x, w]) { $0[0].matmul($0[1], alpha: 1.5) }
     }
+
 }

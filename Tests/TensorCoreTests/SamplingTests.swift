@@ -50,4 +50,22 @@ final class SamplingTests: XCTestCase {
             return t[0].dropout(0.3, generator: &g)
         }
     }
+
+    /// The C kernel draws RandomGenerator's stream: each element's mask is the Swift definition's,
+    /// bit for bit, across the chunks of a parallel split, from an offset inside the stream.
+    func testDropoutMaskIsTheGeneratorsStream() {
+        let x = leaf([300, 500], low: -2, high: 2, seed: 3)
+        var generator = RandomGenerator(seed: 7, offset: 12_345)
+        let y = x.dropout(0.1, generator: &generator)
+        XCTAssertEqual(generator.offset, 12_345 + UInt64(x.count), "dropout reserves one position per element")
+        let keep: Float = 1 / (1 - 0.1)
+        let input = x.scalars, output = y.scalars
+        var mismatches = 0
+        for i in 0..<x.count {
+            let u = RandomGenerator.unitFloat(RandomGenerator.value(seed: 7, position: 12_345 + UInt64(i)))
+            let expected = input[i] * (u < 0.1 ? 0 : keep)
+            if expected.bitPattern != output[i].bitPattern { mismatches += 1 }
+        }
+        XCTAssertEqual(mismatches, 0, "elements whose mask differs from RandomGenerator's")
+    }
 }

@@ -50,6 +50,11 @@ func option(_ name: String, default value: Int) -> Int {
     return parsed
 }
 
+// As kdnas does: where OpenBLAS fell back to generic kernels, start again with the processor's core.
+if let core = Engine.blasCoreReplacement {
+    setenv("OPENBLAS_CORETYPE", core, 1)
+    execv("/proc/self/exe", CommandLine.unsafeArgv)
+}
 Engine.configure()
 Engine.threads = option("--threads", default: Engine.threads)
 let repeats = option("--repeats", default: 20)

@@ -8,6 +8,7 @@
 #define KDNAS_CKERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /// y[i] = exp(x[i]), and the same for the other functions.
 void kd_exp(const float *x, float *y, size_t n);
@@ -50,4 +51,12 @@ double kd_sum_squares(const float *x, size_t n);
 /// g' = scale·g; m ← β₁m + (1−β₁)g'; v ← β₂v + (1−β₂)g'²; θ ← θ·decay − step_size·m / (√v·inverse_root2 + eps).
 void kd_adamw(float *theta, const float *g, float *m, float *v, size_t n, float scale, float beta1,
               float beta2, float step_size, float inverse_root2, float eps, float decay);
+/// Inverted dropout: y[i] = x[i] · (u_i < p ? 0 : 1/(1 − p)), u_i the uniform float at position start + i
+/// of RandomGenerator's stream of `seed` (the same bits as `RandomGenerator.unitFloat(value(seed:position:))`).
+/// The backward is the same call on the output's gradient. y may alias x.
+void kd_dropout(const float *x, float *y, size_t n, uint64_t seed, uint64_t start, float p);
+
+/// Softmax's backward for `rows` rows of probabilities y and output gradients g: dx = y ⊙ (g − Σ g⊙y).
+void kd_softmax_backward_rows(const float *y, const float *g, float *dx, size_t rows, size_t columns);
+
 #endif

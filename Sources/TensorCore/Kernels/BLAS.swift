@@ -1,4 +1,6 @@
 import CBLAS
+import COneDNN
+import Synchronization
 
 /// Matrix products through OpenBLAS's `cblas_sgemm`, threaded by KDNAS rather than by OpenBLAS.
 ///
@@ -10,6 +12,15 @@ import CBLAS
 /// products give the same bits for any thread count, but OpenBLAS may block a block of another
 /// shape differently (a long inner dimension), so the guarantee is a normwise relative 1e-6.
 package enum BLAS {
+    /// The library products run on (`Engine.matrixLibrary`), as its index in `MatrixLibrary.allCases`;
+    /// `automatic` only when oneDNN is loaded.
+    private static let libraryIndex = Atomic<Int>(MatrixLibrary.allCases.firstIndex(of: .openBLAS)!)
+
+    static var library: MatrixLibrary {
+        get { MatrixLibrary.allCases[libraryIndex.load(ordering: .relaxed)] }
+        set { libraryIndex.store(MatrixLibrary.allCases.firstIndex(of: newValue)!, ordering: .relaxed) }
+    }
+
     /// Products below this many multiply-adds are not split.
     static let splitThreshold = 1 << 18
 
@@ -62,6 +73,12 @@ package enum BLAS {
         guard k > 0 else {
             // An empty sum: BLAS may leave C untouched, so apply beta here.
             for i in 0..<m { for j in 0..<n { c[i * ldc + j] = beta == 0 ? 0 : beta * c[i * ldc + j] } }
+            return
+        }
+        let library = library
+        if library == .oneDNN || library == .automatic && !transposeA {
+            _ = kd_onednn_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda),
+                                b, Int64(ldb), beta, c, Int64(ldc))
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

@@ -10,33 +10,37 @@ import CKernels
 ///
 ///     P = attentionProbabilities(qkv, heads, mask)      // softmax(QKᵀ/√d + mask), [B, heads, T, T]
 ///     O = attentionContext(dropout(P), qkv, heads)      // P·V, [B, T, H]
+///
+/// `queries: q` attends from the first q tokens only (every key and value still counts): P is
+/// [B, heads, q, T] and O [B, q, H]. A classifier's last layer needs only its [CLS] row (q = 1).
 extension Tensor {
-    /// softmax(Q·Kᵀ/√d + mask) for every head: [B, heads, T, T].
+    /// softmax(Q·Kᵀ/√d + mask) for every head: [B, heads, q, T].
     ///
     /// - Parameters:
     ///   - qkv: [B, T, 3H], queries in columns 0..<H, keys in H..<2H, values in 2H..<3H.
     ///   - heads: the head count; H must be a multiple of it.
     ///   - mask: an additive mask [B, 1, 1, T] (`additiveAttentionMask`), or nil.
-    public static func attentionProbabilities(_ qkv: Tensor, heads: Int, mask: Tensor?) -> Tensor {
+    ///   - queries: the query rows, the first of each sequence (nil: all T).
+    public static func attentionProbabilities(_ qkv: Tensor, heads: Int, mask: Tensor?, queries: Int? = nil) -> Tensor {
         let (b, t, h, d) = attentionShape(qkv, heads: heads, op: "attentionProbabilities")
+        let q = queries ?? t
+        precondition(q >= 1 && q <= t, ShapeError(op: "attentionProbabilities", shapes: [qkv.shape],
+                                                   expected: "1 to \(t) query rows, got \(q)").description)
         precondition(mask == nil || mask!.shape == [b, 1, 1, t],
                      ShapeError(op: "attentionProbabilities", shapes: [qkv.shape, mask?.shape ?? []],
                                 expected: "a mask [\(b), 1, 1, \(t)]").description)
         let alpha = 1 / Float(d).squareRoot()
-        let out = Tensor(shape: [b, heads, t, t], storage: TensorStorage(count: b * heads * t * t, zeroed: false))
+        let out = Tensor(shape: [b, heads, q, t], storage: TensorStorage(count: b * heads * q * t, zeroed: false))
         let x = SendablePointer(qkv.data), p = SendablePointer(out.data), m = mask.map { SendablePointer($0.data) }
         Parallel.forChunks(b * heads, grain: 1) { first, last in
             for item in first..<last {
                 let (batch, head) = (item / heads, item % heads)
-                let q = x.base + batch * t * 3 * h + head * d, k = q + h
-                let scores = p.base + item * t * t
-                // S = alpha · Q·Kᵀ  [T, T]
-                BLAS.block(q, k, scores, m: t, n: t, k: d, lda: 3 * h, ldb: 3 * h, ldc: t,
+                let query = x.base + batch * t * 3 * h + head * d, k = query + h
+                let scores = p.base + item * q * t
+                // S = alpha · Q·Kᵀ  [q, T]
+                BLAS.block(query, k, scores, m: q, n: t, k: d, lda: 3 * h, ldb: 3 * h, ldc: t,
                            transposeA: false, transposeB: true, alpha: alpha, beta: 0)
-                if let m {
-                    for row in 0..<t { kd_binary(0, scores + row * t, 1, m.base + batch * t, 1, scores + row * t, t) }
-                }
-                kd_softmax_rows(scores, scores, t, t)
+                kd_masked_softmax_rows(scores, m.map { $0.base + batch * t }, q, t)  // the mask added in the same pass
             }
         }
         let probabilities = out.storage  // not `out`: its node must not own it
@@ -48,35 +52,37 @@ extension Tensor {
                 for item in first..<last {
                     let (batch, head) = (item / heads, item % heads)
                     let offset = batch * t * 3 * h + head * d
-                    let q = x.base + offset, k = q + h, dq = dx.base + offset, dk = dq + h
-                    let grad = ds.base + item * t * t
-                    BLAS.block(grad, k, dq, m: t, n: d, k: t, lda: t, ldb: 3 * h, ldc: 3 * h,
+                    let query = x.base + offset, k = query + h, dq = dx.base + offset, dk = dq + h
+                    let grad = ds.base + item * q * t
+                    // dQ [q, d] = alpha · dS [q, T] · K;  dK [T, d] = alpha · dSᵀ · Q [q, d]
+                    BLAS.block(grad, k, dq, m: q, n: d, k: t, lda: t, ldb: 3 * h, ldc: 3 * h,
                                transposeA: false, transposeB: false, alpha: alpha, beta: 1)
-                    BLAS.block(grad, q, dk, m: t, n: d, k: t, lda: t, ldb: 3 * h, ldc: 3 * h,
+                    BLAS.block(grad, query, dk, m: t, n: d, k: q, lda: t, ldb: 3 * h, ldc: 3 * h,
                                transposeA: true, transposeB: false, alpha: alpha, beta: 1)
                 }
             }
         }
     }
 
-    /// The attention-weighted values P·V of every head, merged: [B, T, H].
+    /// The attention-weighted values P·V of every head, merged: [B, q, H].
     ///
     /// - Parameters:
-    ///   - probabilities: [B, heads, T, T], from `attentionProbabilities` (dropout applied or not).
+    ///   - probabilities: [B, heads, q, T], from `attentionProbabilities` (dropout applied or not).
     ///   - qkv: the same packed projections; only the values (columns 2H..<3H) are read.
     public static func attentionContext(_ probabilities: Tensor, _ qkv: Tensor, heads: Int) -> Tensor {
         let (b, t, h, d) = attentionShape(qkv, heads: heads, op: "attentionContext")
-        precondition(probabilities.shape == [b, heads, t, t],
+        let q = probabilities.rank == 4 ? probabilities.shape[2] : 0
+        precondition(probabilities.shape == [b, heads, q, t] && q >= 1,
                      ShapeError(op: "attentionContext", shapes: [probabilities.shape, qkv.shape],
-                                expected: "probabilities [\(b), \(heads), \(t), \(t)]").description)
-        let out = Tensor(shape: [b, t, h], storage: TensorStorage(count: b * t * h, zeroed: false))
+                                expected: "probabilities [\(b), \(heads), q, \(t)] with 1 ≤ q ≤ \(t)").description)
+        let out = Tensor(shape: [b, q, h], storage: TensorStorage(count: b * q * h, zeroed: false))
         let x = SendablePointer(qkv.data), p = SendablePointer(probabilities.data), o = SendablePointer(out.data)
         Parallel.forChunks(b * heads, grain: 1) { first, last in
             for item in first..<last {
                 let (batch, head) = (item / heads, item % heads)
                 let v = x.base + batch * t * 3 * h + 2 * h + head * d
-                // O_bh [T, d] = P_bh [T, T] · V_bh [T, d], written into columns head·d of [B, T, H]
-                BLAS.block(p.base + item * t * t, v, o.base + batch * t * h + head * d, m: t, n: d, k: t,
+                // O_bh [q, d] = P_bh [q, T] · V_bh [T, d], written into columns head·d of [B, q, H]
+                BLAS.block(p.base + item * q * t, v, o.base + batch * q * h + head * d, m: q, n: d, k: t,
                            lda: t, ldb: 3 * h, ldc: h, transposeA: false, transposeB: false, alpha: 1, beta: 0)
             }
         }
@@ -88,13 +94,13 @@ extension Tensor {
                 for item in first..<last {
                     let (batch, head) = (item / heads, item % heads)
                     let offset = batch * t * 3 * h + 2 * h + head * d
-                    let dO = gp.base + batch * t * h + head * d
-                    if let dp {  // dP [T, T] = dO [T, d] · Vᵀ
-                        BLAS.block(dO, x.base + offset, dp.base + item * t * t, m: t, n: t, k: d, lda: h, ldb: 3 * h, ldc: t,
+                    let dO = gp.base + batch * q * h + head * d
+                    if let dp {  // dP [q, T] = dO [q, d] · Vᵀ
+                        BLAS.block(dO, x.base + offset, dp.base + item * q * t, m: q, n: t, k: d, lda: h, ldb: 3 * h, ldc: t,
                                    transposeA: false, transposeB: true, alpha: 1, beta: 1)
                     }
-                    if let dx {  // dV [T, d] = Pᵀ · dO
-                        BLAS.block(p.base + item * t * t, dO, dx.base + offset, m: t, n: d, k: t, lda: t, ldb: h, ldc: 3 * h,
+                    if let dx {  // dV [T, d] = Pᵀ · dO, P [q, T]
+                        BLAS.block(p.base + item * q * t, dO, dx.base + offset, m: t, n: d, k: q, lda: t, ldb: h, ldc: 3 * h,
                                    transposeA: true, transposeB: false, alpha: 1, beta: 1)
                     }
                 }

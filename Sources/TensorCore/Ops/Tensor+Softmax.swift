@@ -40,11 +40,9 @@ extension Tensor {
         let dx = g.emptyLike()
         let rows = g.count / Swift.max(columns, 1)
         let y = SendablePointer(probabilities.pointer), gp = SendablePointer(g.data), d = SendablePointer(dx.data)
-        forEachRow(rows, columns: columns) { row in
-            let yr = y.base + row * columns, gr = gp.base + row * columns, dr = d.base + row * columns
-            var dot: Float = 0
-            for j in 0..<columns { dot += gr[j] * yr[j] }
-            for j in 0..<columns { dr[j] = yr[j] * (gr[j] - dot) }
+        forRowChunks(rows, columns: columns) { first, last in
+            let offset = first * columns
+            kd_softmax_backward_rows(y.base + offset, gp.base + offset, d.base + offset, last - first, columns)
         }
         return dx
     }
