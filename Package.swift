@@ -3,7 +3,7 @@
 //
 // Modules, with one dependency direction (an arrow points at what a module imports):
 //
-//   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore, CKernels; TensorCore -> CBLAS (OpenBLAS), CKernels
+//   kdnas -> KDNASCommand -> Search -> Distill -> Training -> Models -> NN -> TensorCore, CKernels; TensorCore -> CBLAS (OpenBLAS), COneDNN (oneDNN, loaded at run time), CKernels
 //                            Search -> Latency -> Models;  Search -> GRDB (SQLite)
 //                            KDNASCommand -> SearchStorage -> Search, PostgresNIO (PostgreSQL)
 //                            Training -> Tasks -> Text;  Models -> Text
@@ -32,8 +32,8 @@ let package = Package(
             pkgConfig: "openblas",
             providers: [.apt(["libopenblas-dev", "pkg-config"])]
         ),
-        // Element-wise and row kernels in C, compiled for AVX2+FMA and baseline x86-64 and
-        // chosen at load time (target_clones): no flag ties the binary to this processor.
+        // Element-wise, row and dropout kernels in C, compiled for AVX2+FMA (some for AVX-512 too) and
+        // baseline x86-64 and chosen at load time (target_clones): no flag ties the binary to this processor.
         .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
         // oneDNN's sgemm, loaded at run time when Debian's libdnnl2 is installed.
         .target(name: "COneDNN"),

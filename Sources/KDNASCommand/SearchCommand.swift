@@ -102,8 +102,9 @@ struct SearchCommand: ParsableCommand {
         return ["search"] + saved + Array(arguments.dropFirst()) + (onlyPlacement ? ["--as-saved"] : [])
     }
 
-    /// The options each process chooses for itself (its threads, where it finds the store, its lease), never saved.
-    static let placementOptions: Set<String> = ["--threads", "--resume", "--storage", "--study", "--storage-retry", "--lease"]
+    /// The options each process chooses for itself (its threads and matrix library, where it finds the store, its
+    /// lease), never saved.
+    static let placementOptions: Set<String> = ["--threads", "--blas", "--resume", "--storage", "--study", "--storage-retry", "--lease"]
 
     /// Whether `arguments` are placement options and their values only.
     static func placementOnly(_ arguments: [String]) -> Bool {

@@ -40,7 +40,7 @@ struct WorkerCommand: ParsableCommand {
         case (nil, .postgres): folder = "kdnas-worker-\(storageOptions.study ?? "study")"
         }
         let arguments = saved + ["--out", folder, "--join", "--lease", String(lease)] + storageOptions.arguments
-            + (engine.threads.map { ["--threads", String($0)] } ?? [])
+            + (engine.threads.map { ["--threads", String($0)] } ?? []) + (engine.blas.map { ["--blas", $0.rawValue] } ?? [])
         log("worker: joining \(location)\(storageOptions.study.map { " study \($0)" } ?? "") with folder \(folder)")
         let search = try SearchCommand.parse(arguments)
         try search.validate()

@@ -44,6 +44,8 @@ extension BertOutputs {
     /// Mean of the last hidden state over attended tokens [B, H], as sentence-transformers pools.
     public func meanPooled(mask: [Int]) -> Tensor {
         let (b, t) = (lastHiddenState.shape[0], lastHiddenState.shape[1])
+        precondition(b * t == mask.count, "meanPooled: a last hidden state of shape \(lastHiddenState.shape) for a mask of \(mask.count) "
+                         + "tokens; was it computed with firstTokenOnly?")
         let weights = Tensor(mask.map(Float.init), shape: [b, t, 1])
         let counts = weights.sum(axis: 1)                                     // [B, 1]
         let clamped = Tensor(counts.scalars.map { Swift.max($0, 1e-9) }, shape: [b, 1])

@@ -20,7 +20,7 @@ public struct BertCapture: OptionSet, Sendable {
 
 /// What `BertModel` computes.
 public struct BertOutputs {
-    /// [B, T, H].
+    /// [B, T, H], or [B, 1, H] (the [CLS] row) when computed with `firstTokenOnly`.
     public let lastHiddenState: Tensor
     /// tanh(dense([CLS])) [B, H].
     public let pooled: Tensor
@@ -159,7 +159,7 @@ public final class BertLayer: Layer {
         let attention = attentionSelf(x, mask: mask, queries: firstTokenOnly ? 1 : nil, context: context)
         let residual = firstTokenOnly ? x.slice(axis: 1, 0..<1) : x
         let attended = attentionOutput(attention.context, residual: residual, context: context)
-        let hidden = intermediate(attended)                                   // [B, T, FFN]
+        let hidden = intermediate(attended)                                   // [B, T or 1, FFN]
         let activated: Tensor
         switch activation {
         case .gelu: activated = hidden.gelu()
@@ -201,8 +201,10 @@ public final class BertModel: Layer {
     /// `firstTokenOnly`, for callers that read only the pooled output (a classifier's logits, with or
     /// without the projections of `.queryKeyValue`): the last layer computes its [CLS] row only, the
     /// one the pooler reads, so `lastHiddenState` is [B, 1, H]. Its attention output and feed-forward
-    /// block shrink from T rows to 1, the same values up to rounding. Ignored when `capture` asks for
-    /// hidden states or attention maps, which need every row.
+    /// block shrink from T rows to 1: the same values up to rounding in evaluation; in training the
+    /// last layer's dropout masks are drawn for the rows computed, so a seeded run draws different
+    /// masks from there on than without it. Ignored when `capture` asks for hidden states or attention
+    /// maps, which need every row.
     public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], firstTokenOnly: Bool = false,
                                context: ForwardContext = .evaluation) -> BertOutputs {
         let pruned = firstTokenOnly && !capture.contains(.hiddenStates) && !capture.contains(.attentions)

@@ -5,8 +5,8 @@ import Foundation
 
 /// Process-wide compute settings: how many threads the kernels use.
 ///
-/// Every parallel loop, matrix products included, runs on these threads; OpenBLAS itself is
-/// kept at one thread (see `BLAS`), so the two kinds of threading can never nest.
+/// Every parallel loop, matrix products included, runs on these threads; OpenBLAS and oneDNN
+/// themselves are kept at one thread (see `BLAS`), so the two kinds of threading can never nest.
 ///
 ///     Engine.threads = 2      // kernels and matrix products split across two threads
 public enum Engine {
@@ -33,8 +33,14 @@ public enum Engine {
 
     private static let configured: Bool = {
         openblas_set_num_threads(1)
-        // KDNAS_BLAS names a library; one that does not load, or an unknown name, leaves the default.
-        let named = ProcessInfo.processInfo.environment["KDNAS_BLAS"].flatMap(MatrixLibrary.init(rawValue:))
+        // KDNAS_BLAS names a library; one that does not load, or an unknown name, leaves the default (with a warning).
+        let value = ProcessInfo.processInfo.environment["KDNAS_BLAS"]
+        let named = value.flatMap { MatrixLibrary(rawValue: $0.lowercased()) }
+        if let value, named == nil || named == .oneDNN && !MatrixLibrary.oneDNNIsInstalled {
+            let reason = named == nil ? "expected one of \(MatrixLibrary.allCases.map(\.rawValue).joined(separator: ", "))"
+                : "libdnnl.so.2 cannot be loaded"
+            FileHandle.standardError.write(Data("warning: KDNAS_BLAS=\(value): \(reason); using auto\n".utf8))
+        }
         let chosen = named == .oneDNN && !MatrixLibrary.oneDNNIsInstalled ? .automatic : named ?? .automatic
         BLAS.library = chosen == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : chosen
         return true
@@ -88,32 +94,6 @@ public enum Engine {
             return count
         }
         return ProcessInfo.processInfo.activeProcessorCount
-    }
-}
-
-/// Which library KDNAS's matrix products run on, chosen at run time.
-///
-/// oneDNN's sgemm (Debian's libdnnl2, loaded with dlopen) measured faster than OpenBLAS 0.3.21's on
-/// the forward and input-gradient products of training and inference, and slower on the weight
-/// gradients Aᵀ·B (bench/blas.sh, AVX-512 and AVX2 kernels alike): `automatic`, the default, routes
-/// each product to the faster one. OpenBLAS, which KDNAS links, serves everything where oneDNN is not
-/// installed. `KDNAS_BLAS` or `--blas` names a choice instead.
-public enum MatrixLibrary: String, CaseIterable, Sendable {
-    /// oneDNN for every product but Aᵀ·B, which OpenBLAS runs; OpenBLAS alone without oneDNN.
-    case automatic = "auto"
-    case openBLAS = "openblas"
-    case oneDNN = "onednn"
-
-    /// Whether oneDNN's library loads here (libdnnl.so.2).
-    public static var oneDNNIsInstalled: Bool { kd_onednn_load() == 1 }
-
-    /// A library that was asked for and cannot be loaded.
-    public struct Unavailable: Error, CustomStringConvertible {
-        public let library: MatrixLibrary
-        public var description: String {
-            "matrix library \(library.rawValue): libdnnl.so.2 cannot be loaded; install Debian's libdnnl2 "
-                + "(apt-get install libdnnl2) or choose openblas or auto"
-        }
     }
 }
 

@@ -2,9 +2,10 @@ import CBLAS
 import COneDNN
 import Synchronization
 
-/// Matrix products through OpenBLAS's `cblas_sgemm`, threaded by KDNAS rather than by OpenBLAS.
+/// Matrix products through oneDNN's `dnnl_sgemm` or OpenBLAS's `cblas_sgemm` (`MatrixLibrary`), threaded by
+/// KDNAS rather than by either library.
 ///
-/// OpenBLAS runs single-threaded (`Engine.configure` sets it); a large product is split into
+/// Both run single-threaded (`Engine.configure` sets OpenBLAS's count, COneDNN each calling thread's); a large product is split into
 /// row (or column) blocks that `Parallel` runs on the engine's threads, one sgemm per block.
 /// Why: OpenBLAS's worker threads spin in `sched_yield` after each product, which on a 2-core
 /// machine took 15–20% of a training step away from the element-wise kernels that follow
@@ -77,8 +78,9 @@ package enum BLAS {
         }
         let library = library
         if library == .oneDNN || library == .automatic && !transposeA {
-            _ = kd_onednn_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a, Int64(lda),
-                                b, Int64(ldb), beta, c, Int64(ldc))
+            let status = kd_onednn_sgemm(transposeA ? 1 : 0, transposeB ? 1 : 0, Int64(m), Int64(n), Int64(k), alpha, a,
+                                         Int64(lda), b, Int64(ldb), beta, c, Int64(ldc))
+            precondition(status == 0, "oneDNN sgemm failed with status \(status) (m \(m), n \(n), k \(k), lda \(lda), ldb \(ldb), ldc \(ldc))")
             return
         }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,

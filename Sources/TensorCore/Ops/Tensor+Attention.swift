@@ -72,7 +72,7 @@ extension Tensor {
     public static func attentionContext(_ probabilities: Tensor, _ qkv: Tensor, heads: Int) -> Tensor {
         let (b, t, h, d) = attentionShape(qkv, heads: heads, op: "attentionContext")
         let q = probabilities.rank == 4 ? probabilities.shape[2] : 0
-        precondition(probabilities.shape == [b, heads, q, t] && q >= 1,
+        precondition(probabilities.shape == [b, heads, q, t] && q >= 1 && q <= t,
                      ShapeError(op: "attentionContext", shapes: [probabilities.shape, qkv.shape],
                                 expected: "probabilities [\(b), \(heads), q, \(t)] with 1 ≤ q ≤ \(t)").description)
         let out = Tensor(shape: [b, q, h], storage: TensorStorage(count: b * q * h, zeroed: false))
