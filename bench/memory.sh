@@ -2,16 +2,17 @@
 # Resident memory of a command over time: runs it, samples the resident set of it and its
 # children every --every seconds into a TSV (seconds since start, MiB), and prints the peak.
 #
-#     bench/memory.sh [--every 5] [--out rss.tsv] -- scripts/main.sh
+#     bench/memory.sh [--every 5] [--out rss.tsv] [--log main.log] -- scripts/main.sh > main.log
 #
-# Read beside the command's log (each line of a search's log is timed) to see whether memory grows
-# from one candidate to the next.
+# With --log, each sample also records how many lines that file (the command's log) has, so that a
+# sample can be placed against the log: whether memory grows from one candidate to the next.
 set -euo pipefail
-every=5 out=rss.tsv
+every=5 out=rss.tsv log=""
 while [[ $# -gt 0 ]]; do
     case $1 in
         --every) every=$2; shift 2 ;;
         --out) out=$2; shift 2 ;;
+        --log) log=$2; shift 2 ;;
         --) shift; break ;;
         *) break ;;
     esac
@@ -35,11 +36,12 @@ tree_rss() {
 pid=$!
 start=$(date +%s)
 peak=0
-printf 'seconds\trss_mib\n' > "$out"
+printf 'seconds\trss_mib\tlog_lines\n' > "$out"
 while kill -0 "$pid" 2>/dev/null; do
     kib=$(tree_rss "$pid")
     (( kib > peak )) && peak=$kib
-    printf '%d\t%d\n' $(( $(date +%s) - start )) $(( kib / 1024 )) >> "$out"
+    lines=0; [[ -n $log && -f $log ]] && lines=$(wc -l < "$log")
+    printf '%d\t%d\t%d\n' $(( $(date +%s) - start )) $(( kib / 1024 )) "$lines" >> "$out"
     sleep "$every"
 done
 wait "$pid" && status=0 || status=$?

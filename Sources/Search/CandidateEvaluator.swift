@@ -47,6 +47,8 @@ public final class CandidateEvaluator {
                         epochs: Int, learningRate: Float? = nil, seed: UInt64, directory: URL, checkpoints: Bool, scoreBeforeTraining: Bool = false,
                         observer: TrainingObserver? = nil) throws -> Outcome {
         let started = Date()
+        // Each candidate has its own shapes: the buffers kept for one are not carried into the next.
+        defer { Engine.releaseIdleMemory() }
         var config = architecture.config(from: teacher.config)
         config.numLabels = teacher.config.numLabels
         let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit ? .inherit(mapping: .uniform) : .random,

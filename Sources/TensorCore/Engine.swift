@@ -59,6 +59,13 @@ public enum Engine {
         BLAS.library = library == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : library
     }
 
+    /// Frees the buffers the engine keeps for reuse: between jobs of different shapes (a search's
+    /// candidates), so that one job's buffers are not carried into the next.
+    public static func releaseIdleMemory() { BufferPool.shared.releaseIdle() }
+
+    /// The bytes of buffers the engine keeps for reuse.
+    public static var idleMemoryBytes: Int { BufferPool.shared.idleByteCount }
+
     /// A description of the matrix library in use, for `kdnas info` and benchmark reports.
     public static var blasDescription: String {
         let split = "single-threaded calls, split over \(threads) KDNAS threads"

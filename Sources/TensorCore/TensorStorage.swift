@@ -82,6 +82,18 @@ final class BufferPool: @unchecked Sendable {
         return raw.bindMemory(to: Float.self, capacity: capacity)
     }
 
+    /// Frees every idle buffer (`Engine.releaseIdleMemory`).
+    func releaseIdle() {
+        let buffers = lock.withLock {
+            defer { idle = [:]; idleBytes = 0 }
+            return idle.values.flatMap { $0 }
+        }
+        for pointer in buffers { free(pointer) }
+    }
+
+    /// The bytes held idle.
+    var idleByteCount: Int { lock.withLock { idleBytes } }
+
     /// Returns a buffer from `take(count)`.
     func give(_ pointer: UnsafeMutablePointer<Float>, count: Int) {
         if count >= minimumCount {
