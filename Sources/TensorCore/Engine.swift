@@ -41,8 +41,7 @@ public enum Engine {
                 : "libdnnl.so.2 cannot be loaded"
             FileHandle.standardError.write(Data("warning: KDNAS_BLAS=\(value): \(reason); using auto\n".utf8))
         }
-        let chosen = named == .oneDNN && !MatrixLibrary.oneDNNIsInstalled ? .automatic : named ?? .automatic
-        BLAS.library = chosen == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : chosen
+        BLAS.library = runnable(named == .oneDNN && !MatrixLibrary.oneDNNIsInstalled ? .automatic : named ?? .automatic)
         return true
     }()
 
@@ -56,7 +55,12 @@ public enum Engine {
     public static func useMatrixLibrary(_ library: MatrixLibrary) throws(MatrixLibrary.Unavailable) {
         _ = configured
         guard library != .oneDNN || MatrixLibrary.oneDNNIsInstalled else { throw MatrixLibrary.Unavailable(library: library) }
-        BLAS.library = library == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : library
+        BLAS.library = runnable(library)
+    }
+
+    /// What `library` runs on here: `automatic` is OpenBLAS alone without oneDNN.
+    private static func runnable(_ library: MatrixLibrary) -> MatrixLibrary {
+        library == .automatic && !MatrixLibrary.oneDNNIsInstalled ? .openBLAS : library
     }
 
     /// Frees the buffers the engine keeps for reuse: between jobs of different shapes (a search's

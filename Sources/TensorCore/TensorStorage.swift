@@ -38,13 +38,12 @@ package struct SendablePointer<Element>: @unchecked Sendable {
 
 /// Recycles large buffers by size class, so that a training or inference loop stops paying for
 /// `malloc` and for the page faults of fresh memory (measured: a fresh 24 MB output made a
-/// 4096×384·384×1536 product up to 1.8× slower; page clearing was 11% of a training step at
-/// sequence 128 while the pool kept only exact sizes and at most 1 GB).
+/// 4096×384·384×1536 product up to 1.8× slower).
 ///
 /// A buffer of n floats comes from the class just above n, among four classes per power of two
 /// (at most 25% more than asked for), so that bucketed batches, whose lengths change every step,
-/// reuse each other's buffers. What is idle is capped at a sixth of the machine's memory (at least
-/// 1 GB): enough to hold a training step's whole working set between steps.
+/// can reuse each other's buffers. What is idle is capped at a sixth of the machine's memory (at
+/// least 1 GB), per process; `Engine.releaseIdleMemory()` empties it.
 final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
 
