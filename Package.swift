@@ -66,7 +66,7 @@ let package = Package(
         .systemLibrary(name: "CLibFuzzer"),
         .executableTarget(name: "kdnas-fuzz", dependencies: ["CLibFuzzer", "FuzzTargets"]),
         // Timings for bench/*.py, which runs the reference side by side. Not a test.
-        .executableTarget(name: "kdnas-bench", dependencies: ["Latency", "Models", "NN", "TensorCore", "Text"], path: "bench/KDNASBench"),
+        .executableTarget(name: "kdnas-bench", dependencies: ["Distill", "Latency", "Models", "NN", "Tasks", "TensorCore", "Text"], path: "bench/KDNASBench"),
         .target(name: "TestSupport", dependencies: ["TensorCore"], path: "Tests/TestSupport"),
         .target(name: "Text"),
         .testTarget(name: "TextTests", dependencies: ["Text", "TestSupport"], resources: [.copy("Fixtures")]),

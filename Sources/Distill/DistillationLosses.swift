@@ -48,22 +48,26 @@ public enum DistillationLosses {
     ///   - mask: [B, T] of 1 (token) and 0 (padding).
     public static func attentionRelations(student: (Tensor, Tensor, Tensor), teacher: (Tensor, Tensor, Tensor),
                                           heads: Int, mask: Tensor) -> Tensor {
+        attentionRelations(packedStudent: Tensor.concatenate([student.0, student.1, student.2], axis: 2),
+                           packedTeacher: Tensor.concatenate([teacher.0, teacher.1, teacher.2], axis: 2), heads: heads, mask: mask)
+    }
+
+    /// The same loss from packed projections [B, T, 3H] (query, key and value side by side, as a
+    /// layer computes them): the three relations are 3R heads of one product, one softmax and one sum.
+    public static func attentionRelations(packedStudent student: Tensor, packedTeacher teacher: Tensor, heads: Int, mask: Tensor) -> Tensor {
         let bias = Tensor.additiveAttentionMask(mask)                                   // [B, 1, 1, T]
         let queries = mask.reshaped([mask.shape[0], 1, mask.shape[1], 1])              // [B, 1, T, 1]
         let count = Swift.max(mask.sum().item, 1) * Float(heads)
-        func relations(_ x: Tensor) -> Tensor {                                         // log-probabilities [B, R, T, T]
-            let (b, t, h) = (x.shape[0], x.shape[1], x.shape[2])
-            precondition(h % heads == 0, "attentionRelations: width \(h) is not a multiple of \(heads) relation heads")
-            let split = x.reshaped([b, t, heads, h / heads]).permuted([0, 2, 1, 3])     // [B, R, T, d_r]
+        func relations(_ x: Tensor) -> Tensor {                                         // log-probabilities [B, 3R, T, T]
+            let (b, t, h) = (x.shape[0], x.shape[1], x.shape[2] / 3)
+            precondition(x.shape[2] == 3 * h && h % heads == 0,
+                         "attentionRelations: width \(x.shape[2]) is not 3 × a multiple of \(heads) relation heads")
+            let split = x.reshaped([b, t, 3 * heads, h / heads]).permuted([0, 2, 1, 3])  // [B, 3R, T, d_r]
             return (split.matmul(split, transposeB: true, alpha: 1 / Float(h / heads).squareRoot()) + bias).logSoftmax()
         }
-        let pairs = [(student.0, teacher.0), (student.1, teacher.1), (student.2, teacher.2)]
-        let losses = pairs.map { s, t -> Tensor in
-            let logS = relations(s), logT = Autograd.noGrad { relations(t.detached()) }
-            let pointwise = logT.exp() * (logT - logS)                                 // [B, R, T, T]
-            return (pointwise.sum(axis: -1, keepDims: true) * queries).sum() * (1 / count)
-        }
-        return losses[0] + losses[1] + losses[2]
+        let logS = relations(student), logT = Autograd.noGrad { relations(teacher.detached()) }
+        let pointwise = logT.exp() * (logT - logS)                                     // [B, 3R, T, T]
+        return (pointwise.sum(axis: -1, keepDims: true) * queries).sum() * (1 / count)
     }
 
     /// Attention maps (TinyBERT): mean squared error between attention probabilities [B, heads, T, T].

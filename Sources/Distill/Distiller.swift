@@ -81,8 +81,8 @@ public final class Distiller {
             }
             terms.append(sum! * (recipe.weight(.hs) / Float(hiddenPairs.count)))
         }
-        if uses.contains(.mha), let relations = teacher.queryKeyValue, let last = outputs.queryKeyValue.last {
-            terms.append(DistillationLosses.attentionRelations(student: last, teacher: relations, heads: recipe.relationHeads, mask: mask)
+        if uses.contains(.mha), let relations = teacher.queryKeyValue, let last = outputs.packedQueryKeyValue.last {
+            terms.append(DistillationLosses.attentionRelations(packedStudent: last, packedTeacher: relations, heads: recipe.relationHeads, mask: mask)
                          * recipe.weight(.mha))
         }
         if uses.contains(.att) {

@@ -192,10 +192,9 @@ public final class TeacherCache {
                     record += UnsafeBufferPointer(start: state, count: length * hidden)
                 }
                 if let layer = request.queryKeyValueLayer {
-                    let (q, k, v) = outputs.queryKeyValue[layer - 1]
-                    for position in 0..<length {
-                        for x in [q, k, v] { record += UnsafeBufferPointer(start: x.data + (row * t + position) * hidden, count: hidden) }
-                    }
+                    // Each position's query, key and value side by side, as the layer packs them.
+                    let qkv = outputs.packedQueryKeyValue[layer - 1]
+                    record += UnsafeBufferPointer(start: qkv.data + row * t * 3 * hidden, count: length * 3 * hidden)
                 }
                 for layer in request.attentionLayers {
                     let maps = outputs.attentions[layer - 1]
@@ -234,7 +233,9 @@ public final class TeacherCache {
     /// Examples whose record is in the file rather than in memory.
     public var spilledCount: Int { offsets.count }
 
-    private func record(_ index: Int) throws -> [Float] {
+    /// Calls `body` with the record of example `index`: in place where it is mapped or in memory,
+    /// read once from the spill file otherwise.
+    private func withRecord<R>(_ index: Int, _ body: (UnsafeBufferPointer<Float>) throws -> R) throws -> R {
         if let mapped {
             if recordOffsets.isEmpty {
                 var offset = 0
@@ -244,42 +245,39 @@ public final class TeacherCache {
                 }
             }
             let count = Self.recordCount(request, labels: labels, hidden: hidden, heads: heads, length: lengths[index])
-            return mapped.withUnsafeBytes { bytes in
-                Array(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Float.self) + recordOffsets[index], count: count))
+            return try mapped.withUnsafeBytes { bytes in
+                try body(UnsafeBufferPointer(start: bytes.baseAddress!.assumingMemoryBound(to: Float.self) + recordOffsets[index], count: count))
             }
         }
-        if let record = memory[index] { return record }
+        if let record = memory[index] { return try record.withUnsafeBufferPointer(body) }
         guard let (offset, count) = offsets[index], let spill else { preconditionFailure("TeacherCache: no record for example \(index)") }
         try spill.seek(toOffset: offset)
         let data = try spill.read(upToCount: count * MemoryLayout<Float>.stride) ?? Data()
-        return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+        return try data.withUnsafeBytes { try body($0.bindMemory(to: Float.self)) }
     }
 
-    /// The teacher's tensors for `batch`, padded with zeros to its length.
+    /// The teacher's tensors for `batch`, padded with zeros to its length: each record copied once,
+    /// straight into the batch's tensors.
     public func outputs(for batch: Batch) throws -> TeacherOutputs {
         let (b, t) = (batch.tokens.batch, batch.tokens.length)
         let logits = Tensor.zeros([b, labels])
         let states = request.hiddenLayers.map { _ in Tensor.zeros([b, t, hidden]) }
-        let qkv = request.queryKeyValueLayer.map { _ in (Tensor.zeros([b, t, hidden]), Tensor.zeros([b, t, hidden]), Tensor.zeros([b, t, hidden])) }
+        let qkv = request.queryKeyValueLayer.map { _ in Tensor.zeros([b, t, 3 * hidden]) }
         let maps = request.attentionLayers.map { _ in Tensor.zeros([b, heads, t, t]) }
         for (row, index) in batch.indices.enumerated() {
             let length = lengths[index]
-            var cursor = try record(index)[...]
-            func take(_ count: Int) -> ArraySlice<Float> {
-                defer { cursor = cursor.dropFirst(count) }
-                return cursor.prefix(count)
-            }
-            (logits.data + row * labels).update(from: Array(take(labels)), count: labels)
-            for state in states { (state.data + row * t * hidden).update(from: Array(take(length * hidden)), count: length * hidden) }
-            if let (q, k, v) = qkv {
-                for position in 0..<length {
-                    for x in [q, k, v] { (x.data + (row * t + position) * hidden).update(from: Array(take(hidden)), count: hidden) }
+            try withRecord(index) { record in
+                guard var cursor = record.baseAddress else { return }
+                func take(_ count: Int, into destination: UnsafeMutablePointer<Float>) {
+                    destination.update(from: cursor, count: count)
+                    cursor += count
                 }
-            }
-            for map in maps {
-                for head in 0..<heads {
-                    for query in 0..<length {
-                        (map.data + ((row * heads + head) * t + query) * t).update(from: Array(take(length)), count: length)
+                take(labels, into: logits.data + row * labels)
+                for state in states { take(length * hidden, into: state.data + row * t * hidden) }
+                if let qkv { take(length * 3 * hidden, into: qkv.data + row * t * 3 * hidden) }
+                for map in maps {
+                    for head in 0..<heads {
+                        for query in 0..<length { take(length, into: map.data + ((row * heads + head) * t + query) * t) }
                     }
                 }
             }
@@ -295,8 +293,8 @@ public struct TeacherOutputs {
     public let logits: Tensor
     /// Hidden states [B, T, H] by teacher layer (0 = embeddings).
     public let hiddenStates: [Int: Tensor]
-    /// The requested layer's query, key and value [B, T, H].
-    public let queryKeyValue: (Tensor, Tensor, Tensor)?
+    /// The requested layer's query, key and value side by side [B, T, 3H], as the layer packs them.
+    public let queryKeyValue: Tensor?
     /// Attention probabilities [B, heads, T, T] by teacher layer.
     public let attentions: [Int: Tensor]
 }

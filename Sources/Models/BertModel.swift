@@ -28,8 +28,18 @@ public struct BertOutputs {
     public let hiddenStates: [Tensor]
     /// Each layer's attention probabilities [B, heads, T, T], when captured.
     public let attentions: [Tensor]
-    /// Each layer's (query, key, value) projections [B, T, H], when captured.
-    public let queryKeyValue: [(query: Tensor, key: Tensor, value: Tensor)]
+    /// Each layer's query, key and value projections side by side [B, T, 3H], as the layer computes
+    /// them (one product), when captured.
+    public let packedQueryKeyValue: [Tensor]
+
+    /// Each layer's (query, key, value) projections [B, T, H], when captured: slices (copies) of
+    /// `packedQueryKeyValue`, made on each read.
+    public var queryKeyValue: [(query: Tensor, key: Tensor, value: Tensor)] {
+        packedQueryKeyValue.map { qkv in
+            let h = qkv.shape[2] / 3
+            return (qkv.slice(axis: 2, 0..<h), qkv.slice(axis: 2, h..<2 * h), qkv.slice(axis: 2, 2 * h..<3 * h))
+        }
+    }
 }
 
 /// Word, position and token-type embeddings, summed, normalised and dropped out.
@@ -212,21 +222,17 @@ public final class BertModel: Layer {
         var hidden = embeddings(batch, context: context)
         var hiddenStates = capture.contains(.hiddenStates) ? [hidden] : []
         var attentions: [Tensor] = []
-        var projections: [(query: Tensor, key: Tensor, value: Tensor)] = []
+        var projections: [Tensor] = []
         for (index, layer) in layers.enumerated() {
             let result = layer(hidden, mask: mask, firstTokenOnly: pruned && index == layers.count - 1, context: context)
             hidden = result.output
             if capture.contains(.hiddenStates) { hiddenStates.append(hidden) }
             if capture.contains(.attentions) { attentions.append(result.probabilities) }
-            if capture.contains(.queryKeyValue) {
-                let h = config.hiddenSize
-                projections.append((result.qkv.slice(axis: 2, 0..<h), result.qkv.slice(axis: 2, h..<2 * h),
-                                    result.qkv.slice(axis: 2, 2 * h..<3 * h)))
-            }
+            if capture.contains(.queryKeyValue) { projections.append(result.qkv) }
         }
         let first = hidden.slice(axis: 1, 0..<1).reshaped([batch.batch, config.hiddenSize])  // [B, H], the [CLS] token
         let pooled = pooler(first).tanh()
         return BertOutputs(lastHiddenState: hidden, pooled: pooled, hiddenStates: hiddenStates,
-                           attentions: attentions, queryKeyValue: projections)
+                           attentions: attentions, packedQueryKeyValue: projections)
     }
 }

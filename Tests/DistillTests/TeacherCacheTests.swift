@@ -52,15 +52,15 @@ final class TeacherCacheTests: XCTestCase {
                     XCTAssertEqual(Double(kept[i]), mask[token] == 1 ? Double(fresh[i]) : 0, accuracy: 1e-6, "hidden \(layer) element \(i)")
                 }
             }
-            XCTAssertEqual(cached.queryKeyValue!.0.shape, outputs.queryKeyValue[2].query.shape)
+            let fresh = outputs.packedQueryKeyValue[2].scalars, kept = cached.queryKeyValue!.scalars
+            XCTAssertEqual(cached.queryKeyValue!.shape, outputs.packedQueryKeyValue[2].shape)
+            for i in 0..<fresh.count {
+                let token = i / 24
+                XCTAssertEqual(Double(kept[i]), mask[token] == 1 ? Double(fresh[i]) : 0, accuracy: 1e-6, "query/key/value element \(i)")
+            }
             XCTAssertEqual(cached.attentions[1]!.shape, outputs.attentions[0].shape)
         }
     }
-}
-
-private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
-    XCTAssertEqual(a.count, b.count, file: file, line: line)
-    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 
     func testATeacherOfAnotherTaskAndANegativeMemoryBudgetAreRefused() throws {
         var config = BertConfig()
@@ -79,4 +79,9 @@ private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file
         XCTAssertThrowsError(try TeacherCache.memoryBudget(mebibytes: -1)) { XCTAssertEqual("\($0)", "--cache-memory -1: expected 0 to 1099511627776 MiB") }
         XCTAssertEqual(try TeacherCache.memoryBudget(mebibytes: 2), 2 << 20)
     }
+}
+
+private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(a.count, b.count, file: file, line: line)
+    for (x, y) in zip(a, b) { XCTAssertEqual(x, y, accuracy: accuracy, file: file, line: line) }
 }

@@ -2,6 +2,7 @@
 // runs the reference (NumPy, PyTorch) in the same run and reports the ratios.
 //
 //     kdnas-bench gemm [--repeats 20] [--threads 2]
+//     kdnas-bench distill-step --teacher DIR   (DistillStep.swift)
 import Foundation
 import Models
 import NN
@@ -110,7 +111,14 @@ case "infer":
     let tokens = TokenBatch(batch: batch, length: seq, inputIds: ids)
     let ms = medianMilliseconds(repeats: repeats) { _ = Autograd.noGrad { model(tokens).logits } }
     print("{\"name\": \"infer batch \(batch) seq \(seq)\", \"median_ms\": \(ms), \"threads\": \(Engine.threads)}")
+case "distill-step":
+    do {
+        try DistillStepBench.run()
+    } catch {
+        FileHandle.standardError.write(Data("\(error)\n".utf8))
+        exit(1)
+    }
 default:
-    FileHandle.standardError.write(Data("usage: kdnas-bench gemm|ops|infer [--repeats N] [--threads N] [--config F --batch B --seq S]\n".utf8))
+    FileHandle.standardError.write(Data("usage: kdnas-bench gemm|ops|infer|distill-step [--repeats N] [--threads N] [--config F --batch B --seq S]\n".utf8))
     exit(2)
 }
