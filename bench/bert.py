@@ -82,6 +82,9 @@ def main():
     parser.add_argument("--repeats", type=int, default=20)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--blas", default="onednn,openblas", help="KDNAS's matrix libraries to measure (KDNAS_BLAS)")
+    parser.add_argument("--kdnas", default=None,
+                        help="kdnas binaries to compare in the same run, as LABEL=PATH,LABEL=PATH "
+                             "(default: $KDNAS or this checkout's release build); training steps only")
     parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated subset of the shapes")
     parser.add_argument("--no-infer", action="store_true", help="training steps only")
     args = parser.parse_args()
@@ -94,6 +97,8 @@ def main():
         subprocess.run(["swift", "build", "-c", "release", "--product", product], cwd=ROOT, check=True,
                        stdout=subprocess.DEVNULL)
     kdnas = os.environ.get("KDNAS", os.path.join(ROOT, ".build", "release", "kdnas"))
+    binaries = dict(item.split("=", 1) for item in args.kdnas.split(",")) if args.kdnas else {"": kdnas}
+    columns = [(label, library) for label in binaries for library in libraries]
     bench = os.path.join(ROOT, ".build", "release", "kdnas-bench")
     folder = tempfile.mkdtemp(prefix="kdnas-bench-")
     best = {}
@@ -115,29 +120,31 @@ def main():
     for _ in range(args.rounds):
         for shape, (path, model) in models.items():
             for seq in TRAIN_LENGTHS:
-                for library in libraries:
-                    result = run_json([kdnas, "throughput", "--config", path, "--batch", "32", "--seq", str(seq),
+                for label, library in columns:
+                    result = run_json([binaries[label], "throughput", "--config", path, "--batch", "32", "--seq", str(seq),
                                        "--steps", str(args.steps), "--threads", str(args.threads), "--json"], env(library))
-                    keep((shape, f"train s{seq}", library), result["median_ms"])
+                    keep((shape, f"train s{seq}", (label, library)), result["median_ms"])
                 keep((shape, f"train s{seq}", "torch"), torch_train_step_ms(model, args.steps, seq=seq))
             if args.no_infer:
                 continue
             for batch in (1, 32):
                 for library in libraries:
+                    if len(binaries) > 1:
+                        break
                     result = run_json([bench, "infer", "--config", path, "--batch", str(batch), "--seq", "128",
                                        "--repeats", str(args.repeats), "--threads", str(args.threads)], env(library))
-                    keep((shape, f"infer b{batch} s128", library), result["median_ms"])
+                    keep((shape, f"infer b{batch} s128", ("", library)), result["median_ms"])
                 keep((shape, f"infer b{batch} s128", "torch"), torch_infer_ms(model, batch, args.repeats))
 
     print(f"torch {torch.__version__}, transformers {transformers.__version__} (attention: {attention}), "
           f"{args.threads} threads, best of {args.rounds} rounds; training at batch 32")
-    header = "".join(f" | KDNAS {library} ms | ratio" for library in libraries)
+    header = "".join(f" | KDNAS {label + ' ' if label else ''}{library} ms | ratio" for label, library in columns)
     print(f"| shape | measurement{header} | PyTorch ms |")
-    print("| --- | ---" + " | ---: | ---:" * len(libraries) + " | ---: |")
+    print("| --- | ---" + " | ---: | ---:" * len(columns) + " | ---: |")
     for (shape, measurement) in dict.fromkeys((k[0], k[1]) for k in best):
         theirs = best[(shape, measurement, "torch")]
-        cells = "".join(f" | {best[(shape, measurement, lib)]:.1f} | {best[(shape, measurement, lib)] / theirs:.2f}"
-                        for lib in libraries)
+        ours = [best.get((shape, measurement, column)) for column in columns]
+        cells = "".join(f" | {value:.1f} | {value / theirs:.2f}" if value else " | – | –" for value in ours)
         print(f"| {shape} | {measurement}{cells} | {theirs:.1f} |")
 
 

@@ -56,11 +56,15 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--kdnas", default=None,
+                        help="kdnas binaries to compare in the same run, as LABEL=PATH,LABEL=PATH "
+                             "(default: $KDNAS or this checkout's release build)")
     args = parser.parse_args()
     transformers.logging.set_verbosity_error()
     torch.set_num_threads(args.threads)
     subprocess.run(["swift", "build", "-c", "release", "--product", "kdnas"], cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
     kdnas = os.environ.get("KDNAS", os.path.join(ROOT, ".build", "release", "kdnas"))
+    binaries = dict(item.split("=", 1) for item in args.kdnas.split(",")) if args.kdnas else {"KDNAS": kdnas}
     folder = tempfile.mkdtemp(prefix="kdnas-latency-")
 
     sides = {}
@@ -92,10 +96,11 @@ def main():
             for batch in BATCHES:
                 for seq in LENGTHS:
                     key = (name, batch, seq)
-                    out = subprocess.run([kdnas, "latency", "--config", path, "--batch", str(batch), "--seq", str(seq),
-                                          "--runs", str(args.runs), "--threads", str(args.threads), "--json"],
-                                         check=True, capture_output=True, text=True).stdout
-                    keep(key + ("kdnas",), json.loads(out.strip().splitlines()[-1])["median_ms"])
+                    for label, binary in binaries.items():
+                        out = subprocess.run([binary, "latency", "--config", path, "--batch", str(batch), "--seq", str(seq),
+                                              "--runs", str(args.runs), "--threads", str(args.threads), "--json"],
+                                             check=True, capture_output=True, text=True).stdout
+                        keep(key + (label,), json.loads(out.strip().splitlines()[-1])["median_ms"])
                     ids = torch.randint(0, 30522, (batch, seq), generator=torch.Generator().manual_seed(1))
                     with torch.inference_mode():
                         keep(key + ("torch",), timed(lambda: model(input_ids=ids), args.runs))
@@ -105,14 +110,19 @@ def main():
     print(f"torch {torch.__version__}, transformers {transformers.__version__} "
           f"(attention: {model.config._attn_implementation}), onnxruntime {ort.__version__}, "
           f"{args.threads} threads, best median of {args.rounds} rounds × {args.runs} runs")
-    print("| model | batch | seq | KDNAS ms | PyTorch ms | ORT ms | vs PyTorch | vs ORT |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    labels = list(binaries)
+    mine = "".join(f" {label} ms |" for label in labels)
+    ratios = "".join(f" {label} vs PyTorch | {label} vs ORT |" for label in labels)
+    print(f"| model | batch | seq |{mine} PyTorch ms | ORT ms |{ratios}")
+    print("| --- | ---: | ---: |" + " ---: |" * (3 * len(labels) + 2))
     for name in SHAPES:
         for batch in BATCHES:
             for seq in LENGTHS:
-                ours, torch_ms, ort_ms = (best[(name, batch, seq, side)] for side in ("kdnas", "torch", "ort"))
-                print(f"| {name} | {batch} | {seq} | {ours:.2f} | {torch_ms:.2f} | {ort_ms:.2f} | "
-                      f"{ours / torch_ms:.2f} | {ours / ort_ms:.2f} |")
+                torch_ms, ort_ms = best[(name, batch, seq, "torch")], best[(name, batch, seq, "ort")]
+                ours = [best[(name, batch, seq, label)] for label in labels]
+                print(f"| {name} | {batch} | {seq} |" + "".join(f" {value:.2f} |" for value in ours)
+                      + f" {torch_ms:.2f} | {ort_ms:.2f} |"
+                      + "".join(f" {value / torch_ms:.2f} | {value / ort_ms:.2f} |" for value in ours))
 
 
 if __name__ == "__main__":
