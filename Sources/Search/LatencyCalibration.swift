@@ -42,19 +42,25 @@ public enum LatencyCalibration {
     }
 
     /// The file name of a cached calibration: one per machine (processor and cores), thread count,
-    /// measurement shape, sample size and space, so a search on another machine or at another thread
-    /// count calibrates anew.
+    /// matrix library, measurement shape, sample size and space, so a search on another machine, at another
+    /// thread count or on another library calibrates anew. `engineVersion` names the inference path's
+    /// timing: raise it when a change moves measured latencies, so older calibrations are not reused.
     public static func cacheName(space: SearchSpace, base: BertConfig, settings: LatencyMeter.Settings, count: Int, rounds: Int) -> String {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let spaceText = String(decoding: (try? encoder.encode(space)) ?? Data(), as: UTF8.self)
-        let identity = ["kdnas latency calibration v1", Self.machine,
-                        "OPENBLAS_CORETYPE \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "-")", "threads \(Engine.threads)", "batch \(settings.batch) seq \(settings.sequenceLength)",
+        let identity = ["kdnas latency calibration v1", "engine \(Self.engineVersion)", Self.machine,
+                        "OPENBLAS_CORETYPE \(ProcessInfo.processInfo.environment["OPENBLAS_CORETYPE"] ?? "-")", "threads \(Engine.threads)",
+                        "matrix library \(Engine.matrixLibrary.rawValue)", "batch \(settings.batch) seq \(settings.sequenceLength)",
                         "warmup \(settings.warmup) runs \(settings.runs)", "count \(count) rounds \(rounds)",
                         "vocab \(base.vocabSize) positions \(base.maxPositionEmbeddings) types \(base.typeVocabSize)", spaceText]
             .joined(separator: "\n")
         return String(format: "latency-%016llx.json", FNV1a.hash64(identity.utf8))
     }
+
+    /// The inference path's timing generation: 2 since its parallel loops run on `WorkerPool` (2026-12-07),
+    /// which made batch-1 latencies 18–43% shorter, small models most.
+    static let engineVersion = 2
 
     /// The processor's model name and flags and the core count, from /proc/cpuinfo (empty where there is none).
     public static let machine: String = {
