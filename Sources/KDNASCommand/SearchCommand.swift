@@ -27,7 +27,7 @@ struct SearchCommand: ParsableCommand {
     var out: String?
     @Option(help: "Continue the search in this run folder with its saved options.")
     var resume: String?
-    @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the 3× band + the baselines' bands + 2 baselines, 1 epoch at --lr 5e-4: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs at 1e-4); other options override it.")
+    @Option(help: "quick (6 episodes × 4 candidates on 10% of train at --proxy-lr 5e-4; 1 top + 2 front bands + the 3× band + the baselines' bands + 2 baselines, 2 epochs at --lr 5e-4: the main job) or paper (20 × 10, 3 proxy epochs on 10%, 5 + 5 finalists, 3 epochs at 1e-4); other options override it.")
     var preset = "quick"
     @Option(help: "Search space: derived (from the teacher), inherited (derived with the teacher's head size and activation), bert-base, or a JSON file.")
     var space = "derived"
@@ -67,7 +67,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
     @Option(help: "Finalists: the best-scoring candidate of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
-    @Option(help: "Epochs of each finalist's distillation on the full training set (quick 1, paper 3).") var finalEpochs: Int?
+    @Option(help: "Epochs of each finalist's distillation on the full training set (quick 2, paper 3).") var finalEpochs: Int?
     @Option(help: "Speed-ups over the teacher that each add the best candidate at least that fast, within 20% (quick 3, paper none), e.g. 2,4, or none.")
     var finalSpeedups: String?
     @Option(help: "From the second episode on, each episode adds a candidate to every finalist band (the speed-ups', the baselines') that holds fewer than N (quick 3, paper none; 0 for none).")

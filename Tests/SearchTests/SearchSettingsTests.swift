@@ -28,7 +28,7 @@ final class SearchSettingsTests: XCTestCase {
         try SearchPreset(named: "paper").apply(to: &settings)
         XCTAssertEqual([settings.episodes, settings.candidatesPerEpisode, settings.finalEpochs], [20, 10, 3])
         try SearchPreset(named: "quick").apply(to: &settings)
-        XCTAssertEqual([settings.episodes, settings.candidatesPerEpisode, settings.finalTop, settings.finalPareto], [6, 4, 1, 2])
+        XCTAssertEqual([settings.episodes, settings.candidatesPerEpisode, settings.finalTop, settings.finalPareto, settings.finalEpochs], [6, 4, 1, 2, 2])
         XCTAssertEqual(settings.allRungs, [ProxyRung(fraction: 0.1, epochs: 1)])
         XCTAssertEqual(settings.proxyLearningRate, 5e-4)
         XCTAssertEqual(settings.learningRate, 5e-4)
