@@ -2,19 +2,27 @@
 /// anchor bands of `FinalistPlan` ((0.8·a, a] for the speed-ups asked for and each hand-crafted student's latency).
 /// A few dozen candidates out of a space of thousands may leave a band empty: the 2026-12-02 main job's seed 2
 /// tried none in its 3× band. From the second episode on (the first, random, has trained the controller), each
-/// episode adds one candidate to every band that holds fewer than `quota`, the strategy's choice among the
-/// architectures of that band (the controller's best prediction for the LSTM, a random one otherwise).
+/// episode adds one candidate to every band that holds fewer than `quota`: one of the band's untried architectures
+/// with the most parameters, the strategy's choice among those (the controller's best prediction for the LSTM, a
+/// random one otherwise).
+///
+/// Why the most parameters: within a latency band, parameter count ranked fully distilled students best of every
+/// signal measured (Kendall τ 0.93 within bands, bench/proxy_fidelity.sh), and the strategies' own picks left the
+/// bands to students narrower than the teacher (the 2026-12-07 main job's seed 2 tried no hidden-384 student in the
+/// every-other-layer band, and its 3× finalist reached 95.6% of the teacher).
 struct BandCoverage {
     var bands: [(low: Double, high: Double)]
     var quota: Int
-    /// Never proposed: the hand-crafted students, distilled as baselines anyway.
-    var excluded: Set<StudentArchitecture>
+    /// The space's architectures less the hand-crafted students (distilled as baselines anyway), largest first.
+    var architectures: [(architecture: StudentArchitecture, parameters: Int)]
     /// The repeatable latency of an architecture (the run's latency model).
     var latency: (StudentArchitecture) -> Double
 
-    /// The bands of `anchors` (latencies in ms).
-    init(anchors: [Double], quota: Int, excluded: Set<StudentArchitecture>, latency: @escaping (StudentArchitecture) -> Double) {
-        (bands, self.quota, self.excluded, self.latency) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, excluded, latency)
+    /// The bands of `anchors` (latencies in ms) over `space`, whose students have `parameters`.
+    init(anchors: [Double], quota: Int, space: SearchSpace, excluded: Set<StudentArchitecture>,
+         parameters: (StudentArchitecture) -> Int, latency: @escaping (StudentArchitecture) -> Double) {
+        (bands, self.quota, self.latency) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency)
+        architectures = space.all.filter { !excluded.contains($0) }.map { ($0, parameters($0)) }.sorted { $0.parameters > $1.parameters }
     }
 
     /// Whether `architecture` lies in `band`.
@@ -29,12 +37,15 @@ struct BandCoverage {
         guard episode >= 2, quota > 0 else { return [] }
         // A failed trial tried the architecture but gives the final stage nothing: it does not count.
         var members = history.filter { $0.state != .failed }.map(\.architecture) + proposals.map(\.architecture)
-        var seen = excluded.union(history.map(\.architecture) + proposals.map(\.architecture))
+        var seen = Set(history.map(\.architecture) + proposals.map(\.architecture))
         var added: [Trial] = []
         for band in bands where members.filter({ contains(band, $0) }).count < quota {
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
-            guard let trial = strategy.propose(episode: episode, slot: slot, within: { contains(band, $0) }, avoiding: seen, random: &random)
+            let open = architectures.filter { !seen.contains($0.architecture) && contains(band, $0.architecture) }
+            guard let most = open.first?.parameters,
+                  let trial = strategy.propose(episode: episode, slot: slot, among: open.prefix { $0.parameters == most }.map(\.architecture),
+                                               random: &random)
             else { continue }
             added.append(trial)
             members.append(trial.architecture)

@@ -32,7 +32,11 @@ extension SearchRun {
         guard let quota = settings.activeBandQuota else { return nil }
         let (speedups, baselines) = try anchors()
         let evaluator = self.evaluator
-        return BandCoverage(anchors: speedups.map(\.latencyMs) + baselines.map(\.latencyMs), quota: quota, excluded: Set(baselines.map(\.architecture))) {
+        let teacher = evaluator.teacher.config
+        return BandCoverage(anchors: speedups.map(\.latencyMs) + baselines.map(\.latencyMs), quota: quota, space: settings.space,
+                            excluded: Set(baselines.map(\.architecture)),
+                            parameters: { $0.parameterCount(vocabulary: teacher.vocabSize, positions: teacher.maxPositionEmbeddings,
+                                                            tokenTypes: teacher.typeVocabSize, labels: teacher.numLabels) }) {
             (try? evaluator.latency(of: $0).get().milliseconds) ?? .infinity
         }
     }

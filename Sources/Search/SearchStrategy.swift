@@ -5,10 +5,9 @@ import Foundation
 public protocol SearchStrategy: AnyObject {
     /// The candidates of `episode`, given every trial so far (finished ones carry rewards).
     func propose(episode: Int, count: Int, history: [Trial], random: inout SearchRandom) -> [Trial]
-    /// One more candidate of `episode` in slot `slot` among the architectures `accepts` admits (a latency band the
-    /// search must visit) and not in `seen`; nil when the strategy has none to offer (a list) or none is found.
-    func propose(episode: Int, slot: Int, within accepts: (StudentArchitecture) -> Bool, avoiding seen: Set<StudentArchitecture>,
-                 random: inout SearchRandom) -> Trial?
+    /// One more candidate of `episode` in slot `slot`, chosen among `candidates` (untried architectures of a latency
+    /// band the search must visit; not empty); nil when the strategy has none to offer (a list).
+    func propose(episode: Int, slot: Int, among candidates: [StudentArchitecture], random: inout SearchRandom) -> Trial?
     /// Learns from the finished trials after an episode (the LSTM retrains; others need nothing).
     func learn(from history: [Trial])
     /// State to save beside the trials, restored by `restore`.
@@ -28,24 +27,10 @@ public enum StrategyKind: String, Codable, Sendable, CaseIterable {
     case lstm, random, evolution, list
 }
 
-/// Up to `limit` distinct valid architectures that `accepts` admits and `seen` does not hold, from at most `tries` samples.
-func admittedSamples(_ space: SearchSpace, limit: Int, tries: Int = 4000, accepts: (StudentArchitecture) -> Bool,
-                     avoiding seen: Set<StudentArchitecture>, random: inout SearchRandom) -> [StudentArchitecture] {
-    var found: [StudentArchitecture] = []
-    var foundSet = Set<StudentArchitecture>()
-    for _ in 0..<tries where found.count < limit {
-        let candidate = space.sample(&random)
-        if !seen.contains(candidate), accepts(candidate), foundSet.insert(candidate).inserted { found.append(candidate) }
-    }
-    return found
-}
-
-/// A uniformly random admitted architecture, for the strategies that do not predict.
-func randomAdmitted(_ space: SearchSpace, episode: Int, slot: Int, accepts: (StudentArchitecture) -> Bool,
-                    avoiding seen: Set<StudentArchitecture>, random: inout SearchRandom) -> Trial? {
-    admittedSamples(space, limit: 1, accepts: accepts, avoiding: seen, random: &random).first.map {
-        Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: $0, explored: true)
-    }
+/// A uniformly random one of `candidates`, for the strategies that do not predict.
+func randomCandidate(_ candidates: [StudentArchitecture], episode: Int, slot: Int, random: inout SearchRandom) -> Trial? {
+    guard !candidates.isEmpty else { return nil }
+    return Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: candidates[random.index(candidates.count)], explored: true)
 }
 
 /// Samples a valid architecture not yet evaluated or proposed when the space allows it.
@@ -72,9 +57,8 @@ public final class RandomStrategy: SearchStrategy {
         }
     }
 
-    public func propose(episode: Int, slot: Int, within accepts: (StudentArchitecture) -> Bool, avoiding seen: Set<StudentArchitecture>,
-                        random: inout SearchRandom) -> Trial? {
-        randomAdmitted(space, episode: episode, slot: slot, accepts: accepts, avoiding: seen, random: &random)
+    public func propose(episode: Int, slot: Int, among candidates: [StudentArchitecture], random: inout SearchRandom) -> Trial? {
+        randomCandidate(candidates, episode: episode, slot: slot, random: &random)
     }
 }
 
@@ -93,8 +77,7 @@ public final class ListStrategy: SearchStrategy {
     }
 
     /// A list is evaluated as given: nothing is added to it.
-    public func propose(episode: Int, slot: Int, within accepts: (StudentArchitecture) -> Bool, avoiding seen: Set<StudentArchitecture>,
-                        random: inout SearchRandom) -> Trial? { nil }
+    public func propose(episode: Int, slot: Int, among candidates: [StudentArchitecture], random: inout SearchRandom) -> Trial? { nil }
 }
 
 /// Regularised evolution (Real et al. 2019): the population is the last `population` finished
@@ -128,10 +111,9 @@ public final class EvolutionStrategy: SearchStrategy {
         }
     }
 
-    /// A random admitted architecture: a band's population is too small to evolve from.
-    public func propose(episode: Int, slot: Int, within accepts: (StudentArchitecture) -> Bool, avoiding seen: Set<StudentArchitecture>,
-                        random: inout SearchRandom) -> Trial? {
-        randomAdmitted(space, episode: episode, slot: slot, accepts: accepts, avoiding: seen, random: &random)
+    /// A random one of `candidates`: a band's population is too small to evolve from.
+    public func propose(episode: Int, slot: Int, among candidates: [StudentArchitecture], random: inout SearchRandom) -> Trial? {
+        randomCandidate(candidates, episode: episode, slot: slot, random: &random)
     }
 
     /// One dimension changed to another of its values, keeping the architecture valid.
@@ -204,14 +186,12 @@ public final class LSTMStrategy: SearchStrategy {
         return trials
     }
 
-    /// The controller's best of up to `sampleFactor × 4` admitted samples.
-    public func propose(episode: Int, slot: Int, within accepts: (StudentArchitecture) -> Bool, avoiding seen: Set<StudentArchitecture>,
-                        random: inout SearchRandom) -> Trial? {
-        let pool = admittedSamples(space, limit: sampleFactor * 4, accepts: accepts, avoiding: seen, random: &random)
-        guard !pool.isEmpty else { return nil }
-        let predictions = controller.predict(pool.map(space.indices(of:)))
-        let best = pool.indices.max { predictions[$0] != predictions[$1] ? predictions[$0] < predictions[$1] : $0 > $1 }!
-        return Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: pool[best], predictedReward: predictions[best])
+    /// The controller's best prediction among `candidates`.
+    public func propose(episode: Int, slot: Int, among candidates: [StudentArchitecture], random: inout SearchRandom) -> Trial? {
+        guard !candidates.isEmpty else { return nil }
+        let predictions = controller.predict(candidates.map(space.indices(of:)))
+        let best = candidates.indices.max { predictions[$0] != predictions[$1] ? predictions[$0] < predictions[$1] : $0 > $1 }!
+        return Trial(id: episode * 1000 + slot, episode: episode, slot: slot, architecture: candidates[best], predictedReward: predictions[best])
     }
 
     public func learn(from history: [Trial]) {

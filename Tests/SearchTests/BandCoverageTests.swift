@@ -1,11 +1,17 @@
 @testable import Search
 import XCTest
 
-/// The search stage's coverage of the finalist bands, on a synthetic latency (layers × hidden / 32 ms).
+/// The search stage's coverage of the finalist bands, on a synthetic latency (layers × hidden / 32 ms) and the
+/// closed-form parameter count of a small vocabulary.
 final class BandCoverageTests: XCTestCase {
     let space = SearchSpace(name: "test", layers: [1, 2, 3, 4, 6], hiddenSizes: [32, 64, 96], heads: [2, 4], intermediateSizes: [64, 128],
                             activations: [.gelu, .relu])
     let latency: (StudentArchitecture) -> Double = { Double($0.layers * $0.hiddenSize) / 32 }
+    let parameters: (StudentArchitecture) -> Int = { $0.parameterCount(vocabulary: 1000, positions: 64, tokenTypes: 2, labels: 2) }
+
+    private func makeCoverage(_ anchors: [Double], quota: Int, excluded: Set<StudentArchitecture> = []) -> BandCoverage {
+        BandCoverage(anchors: anchors, quota: quota, space: space, excluded: excluded, parameters: parameters, latency: latency)
+    }
 
     private func trials(_ architectures: [StudentArchitecture], episode: Int = 1) -> [Trial] {
         architectures.enumerated().map { Trial(id: episode * 1000 + $0, episode: episode, slot: $0, architecture: $1) }
@@ -18,7 +24,7 @@ final class BandCoverageTests: XCTestCase {
     func testEachShortBandGetsOneCandidateInsideItFromTheSecondEpisode() {
         // Bands (4.8, 6] and (2.4, 3]: latencies 6 (L2-H96, L3-H64, L6-H32) and 3 (L1-H96, L3-H32), none tried yet.
         let excluded = architecture(3, 64)
-        let coverage = BandCoverage(anchors: [6, 3], quota: 2, excluded: [excluded], latency: latency)
+        let coverage = makeCoverage([6, 3], quota: 2, excluded: [excluded])
         let history = trials([architecture(1, 32), architecture(4, 96)])
         let proposals = trials([architecture(2, 32)], episode: 2)
         var random = SearchRandom(seed: 7)
@@ -33,12 +39,16 @@ final class BandCoverageTests: XCTestCase {
             XCTAssertTrue(coverage.contains(coverage.bands[1], added[1].architecture), "\(added[1].architecture) in (2.4, 3]")
             XCTAssertFalse(added.contains { $0.architecture == excluded }, "a hand-crafted student is never proposed")
             XCTAssertTrue(added.allSatisfy { space.isValid($0.architecture) })
+            // The largest untried students of each band: (4.8, 6] holds L2-H96 and L6-H32 (L3-H64 is excluded), of
+            // which L2-H96 with FFN 128 has the most parameters; (2.4, 3] holds L1-H96 and L3-H32.
+            XCTAssertEqual(added.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] },
+                           [[2, 96, 128], [1, 96, 128]], "\(strategy)")
             if strategy is LSTMStrategy { XCTAssertTrue(added.allSatisfy { $0.predictedReward != nil && !$0.explored }) }
         }
     }
 
     func testAFullBandGetsNothingAndTheListAddsNothing() {
-        let coverage = BandCoverage(anchors: [6], quota: 2, excluded: [], latency: latency)
+        let coverage = makeCoverage([6], quota: 2)
         let history = trials([architecture(2, 96), architecture(6, 32)])  // both at 6 ms: the band holds its quota
         var random = SearchRandom(seed: 1)
         XCTAssertTrue(coverage.topUps(episode: 3, history: history, proposals: [], strategy: RandomStrategy(space: space), random: &random).isEmpty)
@@ -51,7 +61,7 @@ final class BandCoverageTests: XCTestCase {
 
     func testABandNoArchitectureReachesIsSkipped() {
         // Nothing lies in (0.08, 0.1] ms: the band is left as it is and the next one still gets its candidate.
-        let coverage = BandCoverage(anchors: [0.1, 3], quota: 1, excluded: [], latency: latency)
+        let coverage = makeCoverage([0.1, 3], quota: 1)
         var random = SearchRandom(seed: 2)
         let added = coverage.topUps(episode: 2, history: [], proposals: [], strategy: RandomStrategy(space: space), random: &random)
         XCTAssertEqual(added.count, 1)
