@@ -84,7 +84,8 @@ def main():
     parser.add_argument("--blas", default="onednn,openblas", help="KDNAS's matrix libraries to measure (KDNAS_BLAS)")
     parser.add_argument("--kdnas", default=None,
                         help="kdnas binaries to compare in the same run, as LABEL=PATH,LABEL=PATH "
-                             "(default: $KDNAS or this checkout's release build); training steps only")
+                             "(default: $KDNAS or this checkout's release build); with several, training steps only "
+                             "(inference runs this checkout's kdnas-bench)")
     parser.add_argument("--shapes", default=",".join(SHAPES), help="comma-separated subset of the shapes")
     parser.add_argument("--no-infer", action="store_true", help="training steps only")
     args = parser.parse_args()
@@ -133,7 +134,7 @@ def main():
                         break
                     result = run_json([bench, "infer", "--config", path, "--batch", str(batch), "--seq", "128",
                                        "--repeats", str(args.repeats), "--threads", str(args.threads)], env(library))
-                    keep((shape, f"infer b{batch} s128", ("", library)), result["median_ms"])
+                    keep((shape, f"infer b{batch} s128", (next(iter(binaries)), library)), result["median_ms"])
                 keep((shape, f"infer b{batch} s128", "torch"), torch_infer_ms(model, batch, args.repeats))
 
     print(f"torch {torch.__version__}, transformers {transformers.__version__} (attention: {attention}), "

@@ -1,6 +1,5 @@
 import CBLAS
 import COneDNN
-import Dispatch
 import Foundation
 
 /// Process-wide compute settings: how many threads the kernels use.

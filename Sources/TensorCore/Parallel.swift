@@ -32,9 +32,3 @@ package enum Parallel {
         }
     }
 }
-
-/// A value handed to the threads of a parallel loop, whose callers guarantee disjoint writes.
-package struct UncheckedSendable<Value>: @unchecked Sendable {
-    package let value: Value
-    package init(_ value: Value) { self.value = value }
-}

@@ -1,3 +1,4 @@
+import CKernels
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -15,13 +16,17 @@ import Glibc
 ///     WorkerPool.shared.run(shares: 2) { share in print(share) }   // 0 here, 1 on a worker
 ///
 /// One loop at a time: a loop started while another runs (from inside its body, or from another
-/// thread) runs its shares one after the other on the calling thread. Every caller of `Parallel`
-/// writes disjoint outputs computed in a fixed order, so that changes no result, only its speed.
+/// thread) runs its shares one after the other on the calling thread. At most one worker per core
+/// besides the caller: shares beyond them run on the caller after its own. Every caller of `Parallel`
+/// writes disjoint outputs computed in a fixed order, so neither changes a result, only its speed.
 package final class WorkerPool: @unchecked Sendable {
     package static let shared = WorkerPool()
 
     /// How long a worker watches for the next loop before it sleeps.
     private static let spinNanoseconds: UInt64 = 50_000
+    /// Workers at most: one per core besides the caller's (a larger `Engine.threads` would only add
+    /// threads that spin against each other, and every loop waits for every worker).
+    private static let maximumWorkers = max(1, ProcessInfo.processInfo.activeProcessorCount - 1)
 
     /// Raised once per loop; a worker runs a loop when it sees a generation it has not run.
     private let generation = Atomic<UInt64>(0)
@@ -34,8 +39,8 @@ package final class WorkerPool: @unchecked Sendable {
     private let mutex: UnsafeMutablePointer<pthread_mutex_t>
     private let condition: UnsafeMutablePointer<pthread_cond_t>
 
-    /// The current loop: its body and its share count, written before `generation` is raised and
-    /// read after it is seen (release/acquire), never while a loop runs.
+    /// The current loop: its body and its share count, written before `generation` is raised (release)
+    /// and read by the workers after they see it (acquire); never written while a loop runs.
     private var body: ((Int) -> Void)?
     private var shares = 0
     /// Workers started so far (worker i runs share i, from 1); grown under `busy`, between loops.
@@ -48,18 +53,20 @@ package final class WorkerPool: @unchecked Sendable {
         pthread_cond_init(condition, nil)
     }
 
-    /// Calls `body(share)` for every share in `0..<shares`, share 0 on this thread and the others on
-    /// workers, and returns when all have returned.
+    /// Calls `body(share)` for every share in `0..<shares`, share 0 on this thread and shares 1…w on
+    /// the w workers (w at most `maximumWorkers`; any shares beyond run here after share 0), and returns
+    /// when all have returned.
     package func run(shares count: Int, _ body: (Int) -> Void) {
         guard count > 1, busy.compareExchange(expected: false, desired: true, ordering: .acquiring).exchanged else {
             for share in 0..<count { body(share) }
             return
         }
         defer { busy.store(false, ordering: .releasing) }
-        while workerCount < count - 1 { startWorker(index: workerCount + 1) }
+        let offloaded = min(count - 1, Self.maximumWorkers)
+        while workerCount < offloaded { startWorker(index: workerCount + 1) }
         withoutActuallyEscaping(body) { body in
             self.body = body
-            self.shares = count
+            self.shares = offloaded + 1
             // Every worker acknowledges every loop, even one without a share for it: then none can
             // read this loop's body or share count after the next loop has replaced them.
             pending.store(workerCount, ordering: .relaxed)
@@ -72,10 +79,11 @@ package final class WorkerPool: @unchecked Sendable {
                 pthread_mutex_unlock(mutex)
             }
             body(0)
+            for share in (offloaded + 1)..<count { body(share) }
             var spins = 0
             while pending.load(ordering: .acquiring) > 0 {
                 spins += 1
-                if spins > 1_000 { sched_yield() }
+                if spins > 1_000 { sched_yield() } else { kd_spin_pause() }
             }
             self.body = nil
         }
@@ -107,6 +115,7 @@ package final class WorkerPool: @unchecked Sendable {
         while true {
             let current = generation.load(ordering: .acquiring)
             if current != seen { return current }
+            kd_spin_pause()
             checks += 1
             if checks % 64 == 0, DispatchTime.now().uptimeNanoseconds > deadline { break }
         }

@@ -47,6 +47,23 @@ final class BandCoverageTests: XCTestCase {
         }
     }
 
+    func testTheLargestUntriedStudentIsProposedNeverAnExcludedOne() {
+        // (4.8, 6] holds L2-H96 (F64 and F128, two heads, two activations), L3-H64 and L6-H32. With every
+        // L2-H96-F128 variant excluded (as a hand-crafted shape would be), the largest left is L2-H96-F64; with
+        // those tried too, L3-H64-F128.
+        let largest = space.all.filter { $0.layers == 2 && $0.hiddenSize == 96 && $0.intermediateSize == 128 }
+        XCTAssertEqual(largest.count, 4)
+        let coverage = makeCoverage([6], quota: 10, excluded: Set(largest))
+        for strategy in [RandomStrategy(space: space), LSTMStrategy(space: space, seed: 5)] as [SearchStrategy] {
+            var random = SearchRandom(seed: 11)
+            let first = coverage.topUps(episode: 2, history: [], proposals: [], strategy: strategy, random: &random)
+            XCTAssertEqual(first.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] }, [[2, 96, 64]])
+            let tried = trials(space.all.filter { $0.layers == 2 && $0.hiddenSize == 96 && $0.intermediateSize == 64 })
+            let next = coverage.topUps(episode: 3, history: tried, proposals: [], strategy: strategy, random: &random)
+            XCTAssertEqual(next.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] }, [[3, 64, 128]])
+        }
+    }
+
     func testAFullBandGetsNothingAndTheListAddsNothing() {
         let coverage = makeCoverage([6], quota: 2)
         let history = trials([architecture(2, 96), architecture(6, 32)])  // both at 6 ms: the band holds its quota

@@ -27,6 +27,18 @@ final class WorkerPoolTests: XCTestCase {
         }
     }
 
+    func testOtherSharesRunOnAWorker() {
+        // Share 0 on the caller, share 1 on another thread: the pool is not running everything inline.
+        var threads = [pthread_t?](repeating: nil, count: 2)
+        threads.withUnsafeMutableBufferPointer { slots in
+            let shared = UncheckedSendable(slots)
+            WorkerPool.shared.run(shares: 2) { share in shared.value[share] = pthread_self() }
+        }
+        XCTAssertEqual(threads[0], pthread_self(), "share 0 runs on the calling thread")
+        XCTAssertNotNil(threads[1])
+        XCTAssertNotEqual(threads[1], pthread_self(), "share 1 runs on a worker")
+    }
+
     func testSleepingWorkersWakeUp() {
         // A pause longer than the workers' spin puts them to sleep before each loop.
         let counters = runLoops(50, shares: 2) { _ in usleep(2_000) }

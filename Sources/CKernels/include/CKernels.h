@@ -56,6 +56,15 @@ void kd_adamw(float *theta, const float *g, float *m, float *v, size_t n, float 
 /// The backward is the same call on the output's gradient. y may alias x.
 void kd_dropout(const float *x, float *y, size_t n, uint64_t seed, uint64_t start, float p);
 
+/// A spin-wait hint: lets the core's other hardware thread run and saves power while a thread watches a flag.
+static inline void kd_spin_pause(void) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
 /// Softmax's backward for `rows` rows of probabilities y and output gradients g: dx = y ⊙ (g − Σ g⊙y).
 void kd_softmax_backward_rows(const float *y, const float *g, float *dx, size_t rows, size_t columns);
 
