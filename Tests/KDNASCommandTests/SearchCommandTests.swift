@@ -217,7 +217,13 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertFalse(added.isEmpty, "episode 1's two random candidates left the band short: episode 2 adds one")
         XCTAssertTrue(added.allSatisfy(inBand), "every added candidate lies in the band")
         XCTAssertTrue(added.allSatisfy { $0.episode >= 2 }, "the first episode adds none")
-        XCTAssertEqual(all.filter(inBand).count, 2, "episodes 2 and 3 fill the band to its quota and no further")
+        // A top-up only while the band, with the episode's own proposals, holds fewer than the quota (the random
+        // proposals may fill it, or overfill it, by themselves: the calibrated profile moves from run to run).
+        for episode in 2...3 {
+            let before = all.filter { $0.episode < episode || ($0.episode == episode && $0.slot < 2) }.filter(inBand).count
+            XCTAssertEqual(added.filter { $0.episode == episode }.count, before < 2 ? 1 : 0, "episode \(episode): \(before) in the band before")
+        }
+        XCTAssertGreaterThanOrEqual(all.filter(inBand).count, 2, "the band holds its quota after episode 3")
         XCTAssertTrue(search.errors.contains("until each holds 2"), search.errors)
         let finalists = try store.finalists()
         XCTAssertEqual(finalists.map(\.name), ["speedup-2x"])
