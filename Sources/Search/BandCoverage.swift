@@ -13,8 +13,9 @@
 struct BandCoverage {
     var bands: [(low: Double, high: Double)]
     var quota: Int
-    /// The space's architectures less the hand-crafted students (distilled as baselines anyway), largest first.
-    var architectures: [(architecture: StudentArchitecture, parameters: Int)]
+    /// The space's architectures less the hand-crafted students (distilled as baselines anyway), with their
+    /// parameters and latency (computed once), largest first.
+    var architectures: [(architecture: StudentArchitecture, parameters: Int, latencyMs: Double)]
     /// The repeatable latency of an architecture (the run's latency model).
     var latency: (StudentArchitecture) -> Double
 
@@ -22,7 +23,8 @@ struct BandCoverage {
     init(anchors: [Double], quota: Int, space: SearchSpace, excluded: Set<StudentArchitecture>,
          parameters: (StudentArchitecture) -> Int, latency: @escaping (StudentArchitecture) -> Double) {
         (bands, self.quota, self.latency) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency)
-        architectures = space.all.filter { !excluded.contains($0) }.map { ($0, parameters($0)) }.sorted { $0.parameters > $1.parameters }
+        architectures = space.all.filter { !excluded.contains($0) }.map { ($0, parameters($0), latency($0)) }
+            .sorted { $0.parameters > $1.parameters }
     }
 
     /// Whether `architecture` lies in `band`.
@@ -42,7 +44,7 @@ struct BandCoverage {
         for band in bands where members.filter({ contains(band, $0) }).count < quota {
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
-            let open = architectures.filter { !seen.contains($0.architecture) && contains(band, $0.architecture) }
+            let open = architectures.filter { $0.latencyMs > band.low && $0.latencyMs <= band.high && !seen.contains($0.architecture) }
             guard let most = open.first?.parameters,
                   let trial = strategy.propose(episode: episode, slot: slot, among: open.prefix { $0.parameters == most }.map(\.architecture),
                                                random: &random)

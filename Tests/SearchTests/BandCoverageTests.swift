@@ -13,6 +13,11 @@ final class BandCoverageTests: XCTestCase {
         BandCoverage(anchors: anchors, quota: quota, space: space, excluded: excluded, parameters: parameters, latency: latency)
     }
 
+    /// Layers, hidden size and FFN width: the parameter count does not depend on heads or activation.
+    private func size(_ trial: Trial) -> [Int] {
+        [trial.architecture.layers, trial.architecture.hiddenSize, trial.architecture.intermediateSize]
+    }
+
     private func trials(_ architectures: [StudentArchitecture], episode: Int = 1) -> [Trial] {
         architectures.enumerated().map { Trial(id: episode * 1000 + $0, episode: episode, slot: $0, architecture: $1) }
     }
@@ -41,8 +46,7 @@ final class BandCoverageTests: XCTestCase {
             XCTAssertTrue(added.allSatisfy { space.isValid($0.architecture) })
             // The largest untried students of each band: (4.8, 6] holds L2-H96 and L6-H32 (L3-H64 is excluded), of
             // which L2-H96 with FFN 128 has the most parameters; (2.4, 3] holds L1-H96 and L3-H32.
-            XCTAssertEqual(added.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] },
-                           [[2, 96, 128], [1, 96, 128]], "\(strategy)")
+            XCTAssertEqual(added.map(size), [[2, 96, 128], [1, 96, 128]], "\(strategy)")
             if strategy is LSTMStrategy { XCTAssertTrue(added.allSatisfy { $0.predictedReward != nil && !$0.explored }) }
         }
     }
@@ -57,10 +61,10 @@ final class BandCoverageTests: XCTestCase {
         for strategy in [RandomStrategy(space: space), LSTMStrategy(space: space, seed: 5)] as [SearchStrategy] {
             var random = SearchRandom(seed: 11)
             let first = coverage.topUps(episode: 2, history: [], proposals: [], strategy: strategy, random: &random)
-            XCTAssertEqual(first.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] }, [[2, 96, 64]])
+            XCTAssertEqual(first.map(size), [[2, 96, 64]])
             let tried = trials(space.all.filter { $0.layers == 2 && $0.hiddenSize == 96 && $0.intermediateSize == 64 })
             let next = coverage.topUps(episode: 3, history: tried, proposals: [], strategy: strategy, random: &random)
-            XCTAssertEqual(next.map { [$0.architecture.layers, $0.architecture.hiddenSize, $0.architecture.intermediateSize] }, [[3, 64, 128]])
+            XCTAssertEqual(next.map(size), [[3, 64, 128]])
         }
     }
 

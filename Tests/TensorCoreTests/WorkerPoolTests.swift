@@ -20,7 +20,8 @@ final class WorkerPoolTests: XCTestCase {
     }
 
     func testEveryShareRunsOncePerLoop() {
-        // Varying share counts back to back: a worker without a share in one loop must not run the next loop's twice.
+        // Varying share counts back to back. Where there are more shares than workers (one worker on 2 cores), the
+        // rest run on the caller; with more cores, a worker without a share in one loop must not run the next one's twice.
         for shares in [2, 3, 2, 5, 2, 4, 3] {
             let counters = runLoops(2_000, shares: shares)
             XCTAssertEqual(counters, (0..<shares).map { ($0 + 1) * 2_000 }, "\(shares) shares")
