@@ -3,8 +3,8 @@
 /// A few dozen candidates out of a space of thousands may leave a band empty: the 2026-12-02 main job's seed 2
 /// tried none in its 3× band. From the second episode on (the first, random, has trained the controller), each
 /// episode adds one candidate to every band that holds fewer than `quota`: one of the band's untried architectures
-/// with the most parameters, the strategy's choice among those (the controller's best prediction for the LSTM, a
-/// random one otherwise).
+/// with the most parameters whose shape (layers, hidden size, FFN width) the band does not hold yet, the strategy's
+/// choice among those (the controller's best prediction for the LSTM, a random one otherwise).
 ///
 /// Why the most parameters: within a latency band, parameter count ranked fully distilled students best of every
 /// signal measured (Kendall τ 0.93 within bands, bench/proxy_fidelity.sh), and the strategies' own picks left the
@@ -27,6 +27,14 @@ struct BandCoverage {
             .sorted { $0.parameters > $1.parameters }
     }
 
+    /// What sets a student's size: layers, hidden size and FFN width (heads and activation do not change it).
+    struct Shape: Hashable {
+        var layers, hiddenSize, intermediateSize: Int
+        init(_ architecture: StudentArchitecture) {
+            (layers, hiddenSize, intermediateSize) = (architecture.layers, architecture.hiddenSize, architecture.intermediateSize)
+        }
+    }
+
     /// Whether `architecture` lies in `band`.
     func contains(_ band: (low: Double, high: Double), _ architecture: StudentArchitecture) -> Bool {
         let ms = latency(architecture)
@@ -44,7 +52,12 @@ struct BandCoverage {
         for band in bands where members.filter({ contains(band, $0) }).count < quota {
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
-            let open = architectures.filter { $0.latencyMs > band.low && $0.latencyMs <= band.high && !seen.contains($0.architecture) }
+            let untried = architectures.filter { $0.latencyMs > band.low && $0.latencyMs <= band.high && !seen.contains($0.architecture) }
+            // A shape the band already holds is a new student only in its heads or activation: the next shape is
+            // tried first, so that a band's quota is not spent on variants of one size.
+            let held = Set(members.filter { contains(band, $0) }.map(Shape.init))
+            let fresh = untried.filter { !held.contains(Shape($0.architecture)) }
+            let open = fresh.isEmpty ? untried : fresh
             guard let most = open.first?.parameters,
                   let trial = strategy.propose(episode: episode, slot: slot, among: open.prefix { $0.parameters == most }.map(\.architecture),
                                                random: &random)

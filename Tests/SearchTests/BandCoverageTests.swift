@@ -68,6 +68,23 @@ final class BandCoverageTests: XCTestCase {
         }
     }
 
+    func testAShapeTheBandHoldsIsSkippedForTheNextLargest() {
+        // (4.8, 6] holds one L2-H96-F128 variant already: its other heads and activations are passed over for the
+        // next largest shape, L2-H96-F64, until no other shape is left untried.
+        let coverage = makeCoverage([6], quota: 100)
+        let held = StudentArchitecture(layers: 2, hiddenSize: 96, heads: 2, intermediateSize: 128, activation: .gelu)
+        for strategy in [RandomStrategy(space: space), LSTMStrategy(space: space, seed: 5)] as [SearchStrategy] {
+            var random = SearchRandom(seed: 3)
+            let next = coverage.topUps(episode: 2, history: trials([held]), proposals: [], strategy: strategy, random: &random)
+            XCTAssertEqual(next.map(size), [[2, 96, 64]], "\(strategy)")
+            // Every other shape of the band tried: a variant of the held shape is the only new student left.
+            let others = space.all.filter { coverage.contains(coverage.bands[0], $0) && BandCoverage.Shape($0) != BandCoverage.Shape(held) }
+            let last = coverage.topUps(episode: 3, history: trials([held] + others), proposals: [], strategy: strategy, random: &random)
+            XCTAssertEqual(last.map(size), [[2, 96, 128]], "\(strategy)")
+            XCTAssertNotEqual(last.first?.architecture, held)
+        }
+    }
+
     func testAFullBandGetsNothingAndTheListAddsNothing() {
         let coverage = makeCoverage([6], quota: 2)
         let history = trials([architecture(2, 96), architecture(6, 32)])  // both at 6 ms: the band holds its quota
