@@ -10,31 +10,46 @@ import Text
 ///
 /// Differences from the training forward pass (`BertModel.callAsFunction`), none of which
 /// changes the result beyond float rounding:
-/// - Q, K and V weights are packed into one [3H, H] matrix once, at creation;
-/// - the Q/K/V bias is written into the output before its product accumulates into it; the FFN and
-///   output biases are added by the activation and residual+LayerNorm passes that follow;
+/// - every Linear weight is packed once, at creation, for the products of `PackedWeight` (Q, K and V
+///   into one [3H, H] matrix), so that no call repacks them;
+/// - the Q/K/V, pooler and classifier biases are added as their products are written; the FFN and
+///   output biases by the activation and residual+LayerNorm passes that follow;
 /// - attention runs per (sequence, head) with the scale folded into the product, the mask and
 ///   the softmax fused in one pass over a per-task score block, and the context written straight
 ///   into its place in [B·T, H];
 /// - residual additions are fused into the LayerNorm that follows, activations run in place;
 /// - every buffer is kept and reused by the next call of the same or a smaller size.
 ///
-/// A session reads the model's weights in place: do not train the model while a session is used.
+/// A session copies the model's Linear weights when it is created and reads its embeddings and
+/// LayerNorm parameters in place: create a new session after training the model.
 public final class InferenceSession {
     public let model: BertForSequenceClassification
     public var config: BertConfig { model.config }
-    /// Packed [3H, H] query-key-value weights and [3H] biases, per layer.
-    private let packedWeights: [Tensor]
-    private let packedBiases: [Tensor]
+    /// One encoder layer's packed weights.
+    private struct PackedLayer {
+        /// Query, key and value weights as one [3H, H] matrix, and their [3H] biases.
+        var qkv: PackedWeight
+        var qkvBias: Tensor
+        var attentionOutput, intermediate, output: PackedWeight
+    }
+    private let layers: [PackedLayer]
+    private let pooler, classifier: PackedWeight
     private let workspace = Workspace()
 
     public init(_ model: BertForSequenceClassification) {
         self.model = model
-        let layers = model.bert.layers.map(\.attentionSelf)
-        (packedWeights, packedBiases) = Autograd.noGrad {
-            (layers.map { Tensor.concatenate([$0.query.weight, $0.key.weight, $0.value.weight], axis: 0).detached() },
-             layers.map { Tensor.concatenate([$0.query.bias!, $0.key.bias!, $0.value.bias!], axis: 0).detached() })
+        func pack(_ linear: Linear) -> PackedWeight { pack(linear.weight) }
+        func pack(_ weight: Tensor) -> PackedWeight { PackedWeight(weight.data, rows: weight.shape[0], columns: weight.shape[1]) }
+        layers = Autograd.noGrad {
+            model.bert.layers.map { layer in
+                let attention = layer.attentionSelf
+                return PackedLayer(
+                    qkv: pack(Tensor.concatenate([attention.query.weight, attention.key.weight, attention.value.weight], axis: 0)),
+                    qkvBias: Tensor.concatenate([attention.query.bias!, attention.key.bias!, attention.value.bias!], axis: 0).detached(),
+                    attentionOutput: pack(layer.attentionOutput.dense), intermediate: pack(layer.intermediate), output: pack(layer.output.dense))
+            }
         }
+        (pooler, classifier) = (pack(model.bert.pooler), pack(model.classifier))
     }
 
     /// Logits [B, numLabels] of `batch`, row-major.
@@ -50,41 +65,33 @@ public final class InferenceSession {
         let w = workspace
         embed(batch, into: w.hidden)
         fillMask(batch, into: w.mask)
-        for (index, layer) in model.bert.layers.enumerated() {
+        let rows = b * t
+        for (layer, packed) in zip(model.bert.layers, layers) {
             let x = w.hidden
             // Packed projections: qkv = x·Wᵀ + b.
-            gemmWithBias(x, packedWeights[index].data, bias: packedBiases[index].data, into: w.qkv, rows: b * t, out: 3 * h, in: h)
+            packed.qkv.multiply(x, count: rows, bias: packed.qkvBias.data, into: w.qkv)
             attend(w.qkv, mask: w.mask, into: w.context, batch: b, length: t, hidden: h, heads: config.numAttentionHeads)
             // Output projection, residual and LayerNorm.
             let attentionOutput = layer.attentionOutput
-            BLAS.gemm(w.context, attentionOutput.dense.weight.data, w.projected, m: b * t, n: h, k: h, transposeB: true)
+            packed.attentionOutput.multiply(w.context, count: rows, into: w.projected)
             addLayerNorm(w.projected, bias: attentionOutput.dense.bias!.data, residual: x, norm: attentionOutput.LayerNorm, into: x,
-                         rows: b * t, columns: h)
+                         rows: rows, columns: h)
             // Feed-forward block: the bias is added by the activation's pass, the output's by the LayerNorm's.
-            BLAS.gemm(x, layer.intermediate.weight.data, w.intermediate, m: b * t, n: f, k: h, transposeB: true)
-            activate(w.intermediate, bias: layer.intermediate.bias!.data, rows: b * t, columns: f, activation: config.hiddenAct)
+            packed.intermediate.multiply(x, count: rows, into: w.intermediate)
+            activate(w.intermediate, bias: layer.intermediate.bias!.data, rows: rows, columns: f, activation: config.hiddenAct)
             let output = layer.output
-            BLAS.gemm(w.intermediate, output.dense.weight.data, w.projected, m: b * t, n: h, k: f, transposeB: true)
-            addLayerNorm(w.projected, bias: output.dense.bias!.data, residual: x, norm: output.LayerNorm, into: x, rows: b * t, columns: h)
+            packed.output.multiply(w.intermediate, count: rows, into: w.projected)
+            addLayerNorm(w.projected, bias: output.dense.bias!.data, residual: x, norm: output.LayerNorm, into: x, rows: rows, columns: h)
         }
         // Pooler on each [CLS] row, then the classifier.
         for row in 0..<b { (w.cls + row * h).update(from: w.hidden + row * t * h, count: h) }
-        let pooler = model.bert.pooler
-        gemmWithBias(w.cls, pooler.weight.data, bias: pooler.bias!.data, into: w.pooled, rows: b, out: h, in: h)
+        pooler.multiply(w.cls, count: b, bias: model.bert.pooler.bias!.data, into: w.pooled)
         kd_tanh(w.pooled, w.pooled, b * h)
         var logits = [Float](repeating: 0, count: b * labels)
         logits.withUnsafeMutableBufferPointer { out in
-            gemmWithBias(w.pooled, model.classifier.weight.data, bias: model.classifier.bias!.data, into: out.baseAddress!,
-                         rows: b, out: labels, in: h)
+            classifier.multiply(w.pooled, count: b, bias: model.classifier.bias!.data, into: out.baseAddress!)
         }
         return logits
-    }
-
-    /// y[rows, out] = x[rows, in] · W[out, in]ᵀ + bias.
-    private func gemmWithBias(_ x: UnsafePointer<Float>, _ weight: UnsafePointer<Float>, bias: UnsafePointer<Float>,
-                              into y: UnsafeMutablePointer<Float>, rows: Int, out: Int, in inner: Int) {
-        for row in 0..<rows { (y + row * out).update(from: bias, count: out) }
-        BLAS.gemm(x, weight, y, m: rows, n: out, k: inner, transposeB: true, beta: 1)
     }
 
     /// Word + position + token-type embeddings, then LayerNorm, into [B·T, H].

@@ -59,8 +59,9 @@ public enum LatencyCalibration {
     }
 
     /// The inference path's timing generation: 2 since its parallel loops run on `WorkerPool` (2026-12-07),
-    /// which made batch-1 latencies 18–43% shorter, small models most.
-    static let engineVersion = 2
+    /// which made batch-1 latencies 18–43% shorter, small models most; 3 since its Linear products run on
+    /// weights packed once (`PackedWeight`, 2026-12-07).
+    static let engineVersion = 3
 
     /// The processor's model name and flags and the core count, from /proc/cpuinfo (empty where there is none).
     public static let machine: String = {

@@ -45,6 +45,21 @@ void kd_add_layer_norm(const float *x, const float *bias, const float *residual,
 enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
 void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns);
 
+/// Products with a weight packed once (packed_gemm.c), for inference: C[m, n] = A[m, k] · W[n, k]ᵀ (+ bias).
+/// W, a Linear layer's [out, in] weight, is packed once into panels of 16 of its rows (`kd_pack_weight`,
+/// `kd_packed_weight_size` floats); A is read in place (row stride lda). `kd_packed_gemm` writes C's columns of
+/// panels [first_panel, last_panel) (16 columns each, clipped to n) with row stride ldc, adding bias [n] when
+/// not NULL; each output is the sum over k in order, one fused multiply-add per term. The tile loop is
+/// AVX-512F, AVX2+FMA or plain C, chosen at run time (`kd_packed_gemm_kernel` names it).
+size_t kd_packed_weight_size(size_t n, size_t k);
+void kd_pack_weight(const float *w, size_t n, size_t k, float *packed);
+void kd_packed_gemm(const float *a, size_t lda, size_t m, size_t k, const float *packed_weight, size_t n,
+                    size_t first_panel, size_t last_panel, const float *bias, float *c, size_t ldc);
+const char *kd_packed_gemm_kernel(void);
+/// Tests: runs the tile loop `name` ("avx512f", "avx2+fma", "generic"; NULL: the best) from now on; returns 0,
+/// changing nothing, when this CPU cannot run it.
+int kd_packed_gemm_use(const char *name);
+
 /// Σ x[i]², accumulated in double over 8 lanes combined in a fixed order (the same bits on every run).
 double kd_sum_squares(const float *x, size_t n);
 /// One AdamW step (torch.optim.AdamW) on n elements, the gradient scaled first (clipping folded in):
