@@ -210,9 +210,10 @@ KD_CLONES void kd_binary(int op, const float *x, size_t sx, const float *y, size
 
 // Inference kernels: fusions the forward pass of a deployed model uses.
 
-KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t columns) {
+KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, float scale, size_t rows, size_t columns) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * columns;
+        if (scale != 1.0f) for (size_t j = 0; j < columns; j++) xr[j] *= scale;
         if (mask) for (size_t j = 0; j < columns; j++) xr[j] += mask[j];
         float peak = kd_row_max(xr, columns);
         for (size_t j = 0; j < columns; j++) xr[j] = kd_expf(xr[j] - peak);

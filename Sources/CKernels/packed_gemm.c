@@ -11,6 +11,7 @@
 // Three versions of the tile loop, chosen once at run time: AVX-512F (6 × 32, two panels: 12 zmm
 // accumulators), AVX2+FMA (6 × 16: 12 ymm accumulators), and plain C.
 #include "CKernels.h"
+#include "packed_tiles.h"
 
 #include <string.h>
 
@@ -18,18 +19,19 @@
 #include <immintrin.h>
 #endif
 
-enum { PANEL = 16, ROWS = 6 };
 
 size_t kd_packed_weight_size(size_t n, size_t k) { return (n + PANEL - 1) / PANEL * PANEL * k; }
 
-void kd_pack_weight(const float *w, size_t n, size_t k, float *packed) {
+void kd_pack_weight(const float *w, size_t n, size_t k, float *packed) { kd_pack_bt(w, n, k, k, packed); }
+
+void kd_pack_bt(const float *w, size_t n, size_t k, size_t ldw, float *packed) {
     size_t panels = (n + PANEL - 1) / PANEL;
     for (size_t p = 0; p < panels; p++) {
         float *panel = packed + p * PANEL * k;
         for (size_t c = 0; c < PANEL; c++) {
             size_t row = p * PANEL + c;
             if (row < n) {
-                const float *source = w + row * k;
+                const float *source = w + row * ldw;
                 for (size_t l = 0; l < k; l++) panel[l * PANEL + c] = source[l];
             } else {
                 for (size_t l = 0; l < k; l++) panel[l * PANEL + c] = 0;
@@ -38,17 +40,17 @@ void kd_pack_weight(const float *w, size_t n, size_t k, float *packed) {
     }
 }
 
-// The tile loop's arguments: rows [0, m) of A (row stride lda), panels [first, last) of packed W, C with row
-// stride ldc (columns past n are never written), the bias [n] or NULL.
-typedef struct {
-    const float *a;
-    size_t lda, m, k;
-    const float *w;
-    size_t n, first, last;
-    const float *bias;
-    float *c;
-    size_t ldc;
-} kd_tiles;
+void kd_pack_b(const float *b, size_t k, size_t n, size_t ldb, float *packed) {
+    size_t panels = (n + PANEL - 1) / PANEL;
+    for (size_t p = 0; p < panels; p++) {
+        float *panel = packed + p * PANEL * k;
+        size_t column = p * PANEL, columns = n - column < PANEL ? n - column : PANEL;
+        for (size_t l = 0; l < k; l++) {
+            memcpy(panel + l * PANEL, b + l * ldb + column, columns * sizeof(float));
+            for (size_t c = columns; c < PANEL; c++) panel[l * PANEL + c] = 0;
+        }
+    }
+}
 
 static inline size_t kd_min(size_t a, size_t b) { return a < b ? a : b; }
 
@@ -211,8 +213,6 @@ KD_AVX512 static void tiles_avx512(const kd_tiles *t) {
     }
 }
 
-typedef void (*kd_tiles_fn)(const kd_tiles *);
-
 static kd_tiles_fn kd_choose_tiles(void) {
     __builtin_cpu_init();
     if (__builtin_cpu_supports("avx512f")) return tiles_avx512;
@@ -224,7 +224,6 @@ static const char *kd_tiles_name(kd_tiles_fn fn) {
     return fn == tiles_avx512 ? "avx512f" : fn == tiles_avx2 ? "avx2+fma" : "generic";
 }
 #else
-typedef void (*kd_tiles_fn)(const kd_tiles *);
 static kd_tiles_fn kd_choose_tiles(void) { return tiles_generic; }
 static const char *kd_tiles_name(kd_tiles_fn fn) {
     (void)fn;
@@ -235,7 +234,7 @@ static const char *kd_tiles_name(kd_tiles_fn fn) {
 // Chosen on first use; a benign race (every thread computes the same pointer).
 static kd_tiles_fn kd_tiles_chosen;
 
-static kd_tiles_fn kd_tiles_function(void) {
+kd_tiles_fn kd_tiles_function(void) {
     kd_tiles_fn fn = __atomic_load_n(&kd_tiles_chosen, __ATOMIC_RELAXED);
     if (!fn) {
         fn = kd_choose_tiles();

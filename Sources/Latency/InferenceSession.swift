@@ -14,9 +14,9 @@ import Text
 ///   into one [3H, H] matrix), so that no call repacks them;
 /// - the Q/K/V, pooler and classifier biases are added as their products are written; the FFN and
 ///   output biases by the activation and residual+LayerNorm passes that follow;
-/// - attention runs per (sequence, head) with the scale folded into the product, the mask and
-///   the softmax fused in one pass over a per-task score block, and the context written straight
-///   into its place in [B·T, H];
+/// - attention runs per (sequence, head) on the same tile loops (`kd_attention_head`), the scale,
+///   mask and softmax fused in one pass over a per-task score block, and the context written
+///   straight into its place in [B·T, H];
 /// - residual additions are fused into the LayerNorm that follows, activations run in place;
 /// - every buffer is kept and reused by the next call of the same or a smaller size.
 ///
@@ -126,19 +126,15 @@ public final class InferenceSession {
         let d = h / heads
         let scale = 1 / Float(d).squareRoot()
         let (qkv, mask, context) = (SendablePointer(qkv), SendablePointer(mask), SendablePointer(context))
+        let scratchCount = kd_attention_head_scratch(t, d)
         Parallel.forChunks(batch * heads, grain: 1) { first, last in
-            let scores = UnsafeMutablePointer<Float>.allocate(capacity: t * t)
-            defer { scores.deallocate() }
+            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: scratchCount)
+            defer { scratch.deallocate() }
             for task in first..<last {
                 let (sequence, head) = (task / heads, task % heads)
                 let base = qkv.base + sequence * t * 3 * h + head * d
-                // scores = scale · Q Kᵀ  [T, T]
-                BLAS.block(base, base + h, scores, m: t, n: t, k: d, lda: 3 * h, ldb: 3 * h, ldc: t,
-                           transposeA: false, transposeB: true, alpha: scale, beta: 0)
-                kd_masked_softmax_rows(scores, mask.base + sequence * t, t, t)
-                // context = P V  [T, d], written at its head's columns
-                BLAS.block(scores, base + 2 * h, context.base + sequence * t * h + head * d, m: t, n: d, k: t,
-                           lda: t, ldb: 3 * h, ldc: h, transposeA: false, transposeB: false, alpha: 1, beta: 0)
+                kd_attention_head(base, base + h, base + 2 * h, 3 * h, mask.base + sequence * t, t, d, scale, scratch,
+                                  context.base + sequence * t * h + head * d, h)
             }
         }
     }

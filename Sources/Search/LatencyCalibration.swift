@@ -60,8 +60,9 @@ public enum LatencyCalibration {
 
     /// The inference path's timing generation: 2 since its parallel loops run on `WorkerPool` (2026-12-07),
     /// which made batch-1 latencies 18–43% shorter, small models most; 3 since its Linear products run on
-    /// weights packed once (`PackedWeight`, 2026-12-07).
-    static let engineVersion = 3
+    /// weights packed once (`PackedWeight`, 2026-12-07); 4 since its attention heads run on the same tile loops
+    /// (`kd_attention_head`).
+    static let engineVersion = 4
 
     /// The processor's model name and flags and the core count, from /proc/cpuinfo (empty where there is none).
     public static let machine: String = {

@@ -34,9 +34,9 @@ void kd_log_softmax_rows(const float *x, float *y, size_t rows, size_t columns);
 enum kd_binary_op { KD_ADD = 0, KD_SUB = 1, KD_MUL = 2, KD_DIV = 3 };
 void kd_binary(int op, const float *x, size_t sx, const float *y, size_t sy, float *out, size_t n);
 
-/// Inference: rows of `columns` attention scores get the additive key mask [columns] (may be NULL)
-/// and are replaced by their softmax, in place.
-void kd_masked_softmax_rows(float *x, const float *mask, size_t rows, size_t columns);
+/// Attention: rows of `columns` scores are multiplied by `scale` (skipped at 1), get the additive key mask
+/// [columns] (may be NULL) and are replaced by their softmax, in place.
+void kd_masked_softmax_rows(float *x, const float *mask, float scale, size_t rows, size_t columns);
 /// Inference: y = LayerNorm(x + bias + residual) over rows of `columns` (bias [columns] and residual may be
 /// NULL); y may alias x or residual.
 void kd_add_layer_norm(const float *x, const float *bias, const float *residual, const float *gamma,
@@ -53,6 +53,13 @@ void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows,
 /// AVX-512F, AVX2+FMA or plain C, chosen at run time (`kd_packed_gemm_kernel` names it).
 size_t kd_packed_weight_size(size_t n, size_t k);
 void kd_pack_weight(const float *w, size_t n, size_t k, float *packed);
+/// Inference: one attention head of one sequence (attention_head.c) on the tile loops of `kd_packed_gemm`:
+/// context[t, d] = softmax(scale · Q Kᵀ + mask) V, with Q, K and V [t, d] at row stride ld (a packed [T, 3H]
+/// projection's columns), mask [t] additive (may be NULL), context at row stride ldc. `scratch` holds
+/// `kd_attention_head_scratch(t, d)` floats.
+size_t kd_attention_head_scratch(size_t t, size_t d);
+void kd_attention_head(const float *q, const float *k, const float *v, size_t ld, const float *mask, size_t t, size_t d,
+                       float scale, float *scratch, float *context, size_t ldc);
 void kd_packed_gemm(const float *a, size_t lda, size_t m, size_t k, const float *packed_weight, size_t n,
                     size_t first_panel, size_t last_panel, const float *bias, float *c, size_t ldc);
 const char *kd_packed_gemm_kernel(void);

@@ -40,7 +40,7 @@ extension Tensor {
                 // S = alpha · Q·Kᵀ  [q, T]
                 BLAS.block(query, k, scores, m: q, n: t, k: d, lda: 3 * h, ldb: 3 * h, ldc: t,
                            transposeA: false, transposeB: true, alpha: alpha, beta: 0)
-                kd_masked_softmax_rows(scores, m.map { $0.base + batch * t }, q, t)  // the mask added in the same pass
+                kd_masked_softmax_rows(scores, m.map { $0.base + batch * t }, 1, q, t)  // the mask added in the same pass
             }
         }
         let probabilities = out.storage  // not `out`: its node must not own it
