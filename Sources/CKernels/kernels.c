@@ -8,8 +8,13 @@
 
 #if defined(__x86_64__) && defined(__clang__)
 #define KD_CLONES __attribute__((target_clones("arch=x86-64-v3", "default")))
+// Compiled for AVX-512 too: dropout (the 64-bit multiplies of its hash are single instructions there) and the
+// inference session's row kernels (softmax, residual + LayerNorm, bias + activation), which run beside the
+// AVX-512 tile loops of packed_gemm.c.
+#define KD_CLONES_V4 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
 #else
 #define KD_CLONES
+#define KD_CLONES_V4
 #endif
 
 static inline float kd_bits_to_float(uint32_t bits) {
@@ -210,7 +215,7 @@ KD_CLONES void kd_binary(int op, const float *x, size_t sx, const float *y, size
 
 // Inference kernels: fusions the forward pass of a deployed model uses.
 
-KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, float scale, size_t rows, size_t columns) {
+KD_CLONES_V4 void kd_masked_softmax_rows(float *x, const float *mask, float scale, size_t rows, size_t columns) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * columns;
         if (scale != 1.0f) for (size_t j = 0; j < columns; j++) xr[j] *= scale;
@@ -222,7 +227,7 @@ KD_CLONES void kd_masked_softmax_rows(float *x, const float *mask, float scale, 
     }
 }
 
-KD_CLONES void kd_add_layer_norm(const float *x, const float *bias, const float *residual, const float *gamma,
+KD_CLONES_V4 void kd_add_layer_norm(const float *x, const float *bias, const float *residual, const float *gamma,
                                  const float *beta, float *y, size_t rows, size_t columns, float eps) {
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * columns;
@@ -266,7 +271,7 @@ static inline __attribute__((always_inline)) void kd_activate(int kind, float *x
     }
 }
 
-KD_CLONES void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns) {
+KD_CLONES_V4 void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns) {
     for (size_t r = 0; r < rows; r++) {
         float *xr = x + r * columns;
         for (size_t j = 0; j < columns; j++) xr[j] += bias[j];
@@ -301,14 +306,7 @@ KD_CLONES void kd_adamw(float *theta, const float *g, float *m, float *v, size_t
 }
 
 // Dropout: RandomGenerator's stream (SplitMix64 over a counter) in C, so that the mask is drawn
-// in wide vectors and never stored: the backward draws it again. Compiled for AVX-512 too, where
-// the 64-bit multiplies of the hash are single instructions.
-#if defined(__x86_64__) && defined(__clang__)
-#define KD_CLONES_V4 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define KD_CLONES_V4
-#endif
-
+// in wide vectors and never stored: the backward draws it again.
 static inline uint64_t kd_mix64(uint64_t z) {
     z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
     z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;

@@ -2,7 +2,8 @@
 // activations with their backward, row softmax, and strided binary ops.
 //
 // Every function is compiled twice (AVX2+FMA and baseline x86-64, chosen at load time through
-// target_clones), so the binary runs on any x86-64 CPU and uses wide vectors where they exist.
+// target_clones; dropout and the inference session's row kernels a third time for AVX-512), so the
+// binary runs on any x86-64 CPU and uses wide vectors where they exist.
 // Accuracy: exp within 2 ulp; erf within 1.2e-7 absolute; tanh and sigmoid within 2e-7 absolute.
 #ifndef KDNAS_CKERNELS_H
 #define KDNAS_CKERNELS_H
