@@ -8,8 +8,9 @@
 # Usage: scripts/main.sh [RUN_FOLDER]      (default: runs/main)
 #
 # Safe to run again: an interrupted fine-tuning or search resumes where it stopped; finished work
-# is kept. On 2 cores: the search 13.0 minutes (quiet, an Intel AVX-512 VM, 2026-12-07, two final
-# epochs; 15.5 on a slower VM with one on 2026-12-03); the teacher's fine-tuning, once, 8 to 15 more.
+# is kept. On 2 cores, with the teacher present: 14.0 minutes (quiet, an AMD EPYC AVX-512 VM,
+# 2026-12-07, two final epochs; 13.0 on an Intel AVX-512 VM the same day; 15.5 on a slower VM with
+# one final epoch on 2026-12-03); the teacher's fine-tuning, once, 8 to 15 more.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -6,7 +6,7 @@ import TensorCore
 struct InfoCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "info",
-        abstract: "Show the compute engine (BLAS, threads) and measure matrix-product throughput.",
+        abstract: "Show the compute engine (BLAS, threads, inference kernel) and measure matrix-product throughput.",
         discussion: "Example: kdnas info --threads 2 --json")
 
     @OptionGroup var engine: EngineOptions
@@ -29,7 +29,7 @@ struct InfoCommand: ParsableCommand {
         let gflops = 2 * Double(m * k * n) / (medianMs * 1e6)
         if json {
             let fields: [String: Any] = [
-                "blas": Engine.blasDescription, "threads": Engine.threads,
+                "blas": Engine.blasDescription, "threads": Engine.threads, "inference_kernel": PackedWeight.kernel,
                 "gemm_1024_median_ms": medianMs, "gemm_1024_gflops": gflops,
             ]
             let data = try JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])
@@ -37,6 +37,7 @@ struct InfoCommand: ParsableCommand {
         } else {
             print("BLAS:     \(Engine.blasDescription)")
             print("threads:  \(Engine.threads)")
+            print("inference: products on weights packed once, \(PackedWeight.kernel) tile loops")
             print(String(format: "GEMM 1024³: %.2f ms median of 5, %.1f GFLOP/s", medianMs, gflops))
         }
     }

@@ -9,7 +9,7 @@ import Foundation
 ///   3× as fast as the teacher, within 20%) and of each hand-crafted student's latency band, and the hand-crafted
 ///   students, distilled two epochs on all of train at a peak learning rate of 5e-4 (bench/final_recipe.sh: one
 ///   epoch at 5e-4 is worth about two at 1e-4; bench/final_epochs.sh: a second epoch brings the ranking close to
-///   the three-epoch one, τ 0.96 against 0.84 after one; the main job of 2026-12-07 took 13.0 minutes with it).
+///   the three-epoch one, τ 0.96 against 0.84 after one; the main job of 2026-12-07 took 13.0 and 14.0 minutes with it on two VMs).
 /// - `paper`: Trivedi et al.'s budget: 20 episodes × 10 candidates, 3 proxy epochs, 5 top + 5 front, 3 epochs.
 public enum SearchPreset: String, CaseIterable, Sendable {
     case quick, paper
