@@ -222,8 +222,8 @@ KD_CLONES_V4 void kd_masked_softmax_rows(float *x, const float *mask, float scal
         if (mask) for (size_t j = 0; j < columns; j++) xr[j] += mask[j];
         float peak = kd_row_max(xr, columns);
         for (size_t j = 0; j < columns; j++) xr[j] = kd_expf(xr[j] - peak);
-        float scale = 1.0f / kd_row_sum(xr, columns);
-        for (size_t j = 0; j < columns; j++) xr[j] *= scale;
+        float inverse = 1.0f / kd_row_sum(xr, columns);
+        for (size_t j = 0; j < columns; j++) xr[j] *= inverse;
     }
 }
 

@@ -9,7 +9,8 @@
 // results are not stored.
 //
 // Three versions of the tile loop, chosen once at run time: AVX-512F (6 × 32, two panels: 12 zmm
-// accumulators), AVX2+FMA (6 × 16: 12 ymm accumulators), and plain C.
+// accumulators), AVX2+FMA (6 × 16: 12 ymm accumulators), and plain C for processors without FMA, whose
+// multiply and add round separately (a fused one would be a libm call per term there).
 #include "CKernels.h"
 #include "packed_tiles.h"
 
@@ -70,7 +71,7 @@ static void tiles_generic(const kd_tiles *t) {
             float sum[ROWS][PANEL] = {{0}};
             for (size_t l = 0; l < t->k; l++)
                 for (size_t r = 0; r < ROWS; r++)
-                    for (size_t j = 0; j < PANEL; j++) sum[r][j] = __builtin_fmaf(a[r][l], panel[l * PANEL + j], sum[r][j]);
+                    for (size_t j = 0; j < PANEL; j++) sum[r][j] += a[r][l] * panel[l * PANEL + j];
             size_t rows = kd_min(ROWS, t->m - b * ROWS);
             for (size_t r = 0; r < rows; r++) {
                 float *out = t->c + (b * ROWS + r) * t->ldc + column;
@@ -265,7 +266,9 @@ int kd_packed_gemm_use(const char *name) {
 
 void kd_packed_gemm(const float *a, size_t lda, size_t m, size_t k, const float *packed_weight, size_t n,
                     size_t first_panel, size_t last_panel, const float *bias, float *c, size_t ldc) {
-    if (m == 0 || first_panel >= last_panel) return;
+    size_t panels = (n + PANEL - 1) / PANEL;
+    if (last_panel > panels) last_panel = panels;
+    if (m == 0 || k == 0 || first_panel >= last_panel) return;
     kd_tiles_fn fn = kd_tiles_function();
     // Rows in chunks of at most 192 KB (at least 48 rows), which stay in a core's L2 while the panels stream
     // past them: at 4,096 rows, 5% faster than one pass (chunks of 64 KB to 512 KB measured alike).

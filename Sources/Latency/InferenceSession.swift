@@ -20,8 +20,9 @@ import Text
 /// - residual additions are fused into the LayerNorm that follows, activations run in place;
 /// - every buffer is kept and reused by the next call of the same or a smaller size.
 ///
-/// A session copies the model's Linear weights when it is created and reads its embeddings and
-/// LayerNorm parameters in place: create a new session after training the model.
+/// A session copies the model's Linear weights and Q/K/V biases when it is created and reads the
+/// other biases, the embeddings and the LayerNorm parameters in place: create a new session after
+/// training the model.
 public final class InferenceSession {
     public let model: BertForSequenceClassification
     public var config: BertConfig { model.config }

@@ -3,7 +3,8 @@
 /// A few dozen candidates out of a space of thousands may leave a band empty: the 2026-12-02 main job's seed 2
 /// tried none in its 3× band. From the second episode on (the first, random, has trained the controller), each
 /// episode adds one candidate to every band that holds fewer than `quota`: one of the band's untried architectures
-/// with the most parameters whose shape (layers, hidden size, FFN width) the band does not hold yet, the strategy's
+/// with the most parameters whose shape (layers, hidden size, FFN width) the band does not hold yet (a held shape's
+/// variants only when no other is left), the strategy's
 /// choice among those (the controller's best prediction for the LSTM, a random one otherwise).
 ///
 /// Why the most parameters: within a latency band, parameter count ranked fully distilled students best of every

@@ -40,10 +40,13 @@ final class PackedWeightTests: XCTestCase {
 
     func testEveryKernelMatchesADoubleSumOnRaggedShapes() {
         var ran: [String] = []
+        var outputs: [String: [[Float]]] = [:]
         for kernel in kernels where PackedWeight.use(kernel: kernel) {
             ran.append(kernel)
             var worst = 0.0
-            for (m, n, k) in [(1, 1, 1), (5, 15, 3), (6, 16, 64), (7, 17, 100), (13, 33, 64), (32, 48, 37), (3, 70, 128), (12, 2, 384)] {
+            // (200, 40, 1024): rows in chunks of 48, the last one partial.
+            for (m, n, k) in [(1, 1, 1), (5, 15, 3), (6, 16, 64), (7, 17, 100), (13, 33, 64), (32, 48, 37), (3, 70, 128), (12, 2, 384),
+                              (200, 40, 1024)] {
                 let seed = UInt64(m * 10_000 + n * 100 + k)
                 let (x, w, bias) = (uniform(m * k, seed: seed), uniform(n * k, seed: seed + 1), uniform(n, seed: seed + 2))
                 for withBias in [false, true] {
@@ -51,11 +54,15 @@ final class PackedWeightTests: XCTestCase {
                     let difference = Difference(actual, reference(x, w, bias: withBias ? bias : nil, m: m, n: n, k: k), atol: 1e-5 * Double(k).squareRoot(), rtol: 0)
                     XCTAssertEqual(difference.failures, 0, "\(kernel) m \(m) n \(n) k \(k) bias \(withBias): \(difference)")
                     worst = max(worst, difference.maxAbs)
+                    outputs[kernel, default: []].append(actual)
                 }
             }
             print("packed weight product (\(kernel)) vs double sum: max abs \(worst)")
         }
         XCTAssertTrue(ran.contains("generic"))
+        if let avx2 = outputs["avx2+fma"], let avx512 = outputs["avx512f"] {
+            XCTAssertEqual(avx2, avx512, "both FMA tile loops sum in the same order: the same bits")
+        }
         print("packed weight kernels run here: \(ran.joined(separator: ", "))")
     }
 

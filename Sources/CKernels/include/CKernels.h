@@ -1,9 +1,10 @@
 // Float kernels in C: element-wise math with vectorisable polynomial exp and erf, fused
 // activations with their backward, row softmax, and strided binary ops.
 //
-// Every function is compiled twice (AVX2+FMA and baseline x86-64, chosen at load time through
-// target_clones; dropout and the inference session's row kernels a third time for AVX-512), so the
-// binary runs on any x86-64 CPU and uses wide vectors where they exist.
+// The element-wise and row kernels are compiled twice (AVX2+FMA and baseline x86-64, chosen at load
+// time through target_clones; dropout and the inference session's row kernels a third time for
+// AVX-512); the packed products choose their tile loop at run time. So the binary runs on any x86-64
+// CPU and uses wide vectors where they exist.
 // Accuracy: exp within 2 ulp; erf within 1.2e-7 absolute; tanh and sigmoid within 2e-7 absolute.
 #ifndef KDNAS_CKERNELS_H
 #define KDNAS_CKERNELS_H
@@ -50,8 +51,9 @@ void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows,
 /// W, a Linear layer's [out, in] weight, is packed once into panels of 16 of its rows (`kd_pack_weight`,
 /// `kd_packed_weight_size` floats); A is read in place (row stride lda). `kd_packed_gemm` writes C's columns of
 /// panels [first_panel, last_panel) (16 columns each, clipped to n) with row stride ldc, adding bias [n] when
-/// not NULL; each output is the sum over k in order, one fused multiply-add per term. The tile loop is
-/// AVX-512F, AVX2+FMA or plain C, chosen at run time (`kd_packed_gemm_kernel` names it).
+/// not NULL (last_panel past the weight's panels is clipped; k = 0 writes nothing); each output is the sum over
+/// k in order, one fused multiply-add per term (a multiply and an add on processors without FMA). The tile loop
+/// is AVX-512F, AVX2+FMA or plain C, chosen at run time (`kd_packed_gemm_kernel` names it).
 size_t kd_packed_weight_size(size_t n, size_t k);
 void kd_pack_weight(const float *w, size_t n, size_t k, float *packed);
 /// Inference: one attention head of one sequence (attention_head.c) on the tile loops of `kd_packed_gemm`:

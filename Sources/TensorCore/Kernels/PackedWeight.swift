@@ -5,8 +5,8 @@ import CKernels
 /// `BLAS.gemm` hands the weight to a library that repacks it on every call (oneDNN's sgemm did so for 66% of a
 /// 6-layer student's batch-1 latency, perf, 2026-12-07); a session that runs the same weights thousands of times
 /// packs them here once (`kd_pack_weight`) and multiplies with the tile loop of `kd_packed_gemm`, whose columns the
-/// engine's threads split. Each output is the in-order sum over k with one fused multiply-add per term, so the
-/// result does not depend on the thread count.
+/// engine's threads split. Each output is the in-order sum over k with one fused multiply-add per term (where the
+/// processor has FMA), so the result does not depend on the thread count.
 package final class PackedWeight: @unchecked Sendable {
     /// The weight's rows n (the product's output columns) and columns k (the inner dimension).
     package let rows: Int
