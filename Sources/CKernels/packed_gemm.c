@@ -21,13 +21,14 @@
 #endif
 
 
-size_t kd_packed_weight_size(size_t n, size_t k) { return (n + PANEL - 1) / PANEL * PANEL * k; }
+size_t kd_packed_panels(size_t n) { return kd_panels(n); }
+
+size_t kd_packed_weight_size(size_t n, size_t k) { return kd_panels(n) * PANEL * k; }
 
 void kd_pack_weight(const float *w, size_t n, size_t k, float *packed) { kd_pack_bt(w, n, k, k, packed); }
 
 void kd_pack_bt(const float *w, size_t n, size_t k, size_t ldw, float *packed) {
-    size_t panels = (n + PANEL - 1) / PANEL;
-    for (size_t p = 0; p < panels; p++) {
+    for (size_t p = 0; p < kd_panels(n); p++) {
         float *panel = packed + p * PANEL * k;
         for (size_t c = 0; c < PANEL; c++) {
             size_t row = p * PANEL + c;
@@ -42,8 +43,7 @@ void kd_pack_bt(const float *w, size_t n, size_t k, size_t ldw, float *packed) {
 }
 
 void kd_pack_b(const float *b, size_t k, size_t n, size_t ldb, float *packed) {
-    size_t panels = (n + PANEL - 1) / PANEL;
-    for (size_t p = 0; p < panels; p++) {
+    for (size_t p = 0; p < kd_panels(n); p++) {
         float *panel = packed + p * PANEL * k;
         size_t column = p * PANEL, columns = n - column < PANEL ? n - column : PANEL;
         for (size_t l = 0; l < k; l++) {
@@ -266,8 +266,7 @@ int kd_packed_gemm_use(const char *name) {
 
 void kd_packed_gemm(const float *a, size_t lda, size_t m, size_t k, const float *packed_weight, size_t n,
                     size_t first_panel, size_t last_panel, const float *bias, float *c, size_t ldc) {
-    size_t panels = (n + PANEL - 1) / PANEL;
-    if (last_panel > panels) last_panel = panels;
+    if (last_panel > kd_panels(n)) last_panel = kd_panels(n);
     if (m == 0 || k == 0 || first_panel >= last_panel) return;
     kd_tiles_fn fn = kd_tiles_function();
     // Rows in chunks of at most 192 KB (at least 48 rows), which stay in a core's L2 while the panels stream

@@ -7,6 +7,9 @@
 /// Panel width (columns of the product per panel) and rows per tile.
 enum { PANEL = 16, ROWS = 6 };
 
+/// The panels that hold n columns.
+static inline size_t kd_panels(size_t n) { return (n + PANEL - 1) / PANEL; }
+
 // The tile loop's arguments: rows [0, m) of A (row stride lda), panels [first, last) of packed W, C with row
 // stride ldc (columns past n are never written), the bias [n] or NULL.
 typedef struct {

@@ -38,9 +38,11 @@ struct BandCoverage {
 
     /// Whether `architecture` lies in `band`.
     func contains(_ band: (low: Double, high: Double), _ architecture: StudentArchitecture) -> Bool {
-        let ms = latency(architecture)
-        return ms > band.low && ms <= band.high
+        Self.contains(band, latencyMs: latency(architecture))
     }
+
+    /// Whether a latency of `latencyMs` lies in `band`, (low, high].
+    static func contains(_ band: (low: Double, high: Double), latencyMs: Double) -> Bool { latencyMs > band.low && latencyMs <= band.high }
 
     /// The candidates `episode` adds after its `proposals`, in slots from `proposals.count` on: one for each band
     /// that `history` and the proposals fill below the quota, never an excluded architecture or one already tried.
@@ -50,13 +52,15 @@ struct BandCoverage {
         var members = history.filter { $0.state != .failed }.map(\.architecture) + proposals.map(\.architecture)
         var seen = Set(history.map(\.architecture) + proposals.map(\.architecture))
         var added: [Trial] = []
-        for band in bands where members.filter({ contains(band, $0) }).count < quota {
+        for band in bands {
+            let inBand = members.filter { contains(band, $0) }
+            guard inBand.count < quota else { continue }
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
-            let untried = architectures.filter { $0.latencyMs > band.low && $0.latencyMs <= band.high && !seen.contains($0.architecture) }
+            let untried = architectures.filter { Self.contains(band, latencyMs: $0.latencyMs) && !seen.contains($0.architecture) }
             // A shape the band already holds is a new student only in its heads or activation: the next shape is
             // tried first, so that a band's quota is not spent on variants of one size.
-            let held = Set(members.filter { contains(band, $0) }.map(Shape.init))
+            let held = Set(inBand.map(Shape.init))
             let fresh = untried.filter { !held.contains(Shape($0.architecture)) }
             let open = fresh.isEmpty ? untried : fresh
             guard let most = open.first?.parameters,

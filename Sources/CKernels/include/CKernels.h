@@ -48,12 +48,13 @@ enum kd_activation { KD_GELU = 0, KD_GELU_TANH = 1, KD_RELU = 2, KD_SILU = 3 };
 void kd_bias_activation_rows(int kind, float *x, const float *bias, size_t rows, size_t columns);
 
 /// Products with a weight packed once (packed_gemm.c), for inference: C[m, n] = A[m, k] · W[n, k]ᵀ (+ bias).
-/// W, a Linear layer's [out, in] weight, is packed once into panels of 16 of its rows (`kd_pack_weight`,
-/// `kd_packed_weight_size` floats); A is read in place (row stride lda). `kd_packed_gemm` writes C's columns of
+/// W, a Linear layer's [out, in] weight, is packed once into `kd_packed_panels(n)` panels of 16 of its rows
+/// (`kd_pack_weight`, `kd_packed_weight_size` floats); A is read in place (row stride lda). `kd_packed_gemm` writes C's columns of
 /// panels [first_panel, last_panel) (16 columns each, clipped to n) with row stride ldc, adding bias [n] when
 /// not NULL (last_panel past the weight's panels is clipped; k = 0 writes nothing); each output is the sum over
 /// k in order, one fused multiply-add per term (a multiply and an add on processors without FMA). The tile loop
 /// is AVX-512F, AVX2+FMA or plain C, chosen at run time (`kd_packed_gemm_kernel` names it).
+size_t kd_packed_panels(size_t n);
 size_t kd_packed_weight_size(size_t n, size_t k);
 void kd_pack_weight(const float *w, size_t n, size_t k, float *packed);
 /// Inference: one attention head of one sequence (attention_head.c) on the tile loops of `kd_packed_gemm`:

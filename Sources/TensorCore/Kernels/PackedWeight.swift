@@ -2,8 +2,8 @@ import CKernels
 
 /// A weight matrix packed once for products with it, as inference uses a Linear layer's weight: y = x·Wᵀ (+ bias).
 ///
-/// `BLAS.gemm` hands the weight to a library that repacks it on every call (oneDNN's sgemm did so for 66% of a
-/// 6-layer student's batch-1 latency, perf, 2026-12-07); a session that runs the same weights thousands of times
+/// `BLAS.gemm` hands the weight to a library that repacks it on every call (66% of a 6-layer student's batch-1
+/// latency was in oneDNN's sgemm, its copies included, perf, 2026-12-07); a session that runs the same weights thousands of times
 /// packs them here once (`kd_pack_weight`) and multiplies with the tile loop of `kd_packed_gemm`, whose columns the
 /// engine's threads split. Each output is the in-order sum over k with one fused multiply-add per term (where the
 /// processor has FMA), so the result does not depend on the thread count.
@@ -39,8 +39,8 @@ package final class PackedWeight: @unchecked Sendable {
         let (n, k) = (rows, columns)
         let (px, py, weights) = (SendablePointer(x), SendablePointer(y), SendablePointer(storage))
         let pbias = bias.map { SendablePointer($0) }
-        // Pairs of 16-column panels (the AVX-512 tile's width), one contiguous range per thread.
-        let panels = (n + 15) / 16
+        // Pairs of panels (the AVX-512 tile's width), one contiguous range per thread.
+        let panels = kd_packed_panels(n)
         let pairs = (panels + 1) / 2
         let threads = count * n * k >= BLAS.splitThreshold ? Engine.threads : 1
         Parallel.forChunks(pairs, grain: (pairs + threads - 1) / threads) { first, last in
