@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# The every-other-layer band's ceiling: how much more accurate than the every-other-layer student
+# (the teacher's layers 0, 2, 4, ...) any student of the same latency can be. A benchmark, not a test.
+# It answers whether the main job's last check (a finalist at the every-other-layer latency ±5%
+# at least 1 point more accurate on test) is within the search space's reach at all.
+#
+# Every shape of the inherited space (1..L layers, hidden a quarter to all of the teacher's in whole
+# teacher heads, the derived space's FFN widths, the teacher's activation) whose latency, predicted by
+# PROFILE (a calibration: the main job's cached one, or `kdnas latency calibrate`), is within ±WIDTH of
+# the every-other-layer student's is distilled from the teacher by the final stage's recipe (the
+# quick preset's: od + MiniLMv2 relations, EPOCHS epochs at peak LR, on all of train) with each of
+# SEEDS, through bench/final_recipe.sh (its runs are kept in OUT and resume). The table gives each
+# shape's predicted latency, parameters and test accuracy per seed, and its mean gain over the
+# every-other-layer student trained with the same seeds.
+#
+# Usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]
+#   env: WIDTH=0.05  EPOCHS=2  LR=5e-4  SEEDS="42 43"  THREADS=2  KDNAS=path (default: build it here)
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TEACHER="$(cd "${1:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]}" && pwd)"
+PROFILE="${2:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]}"
+OUT="${3:-runs/band-ceiling}"
+WIDTH="${WIDTH:-0.05}" EPOCHS="${EPOCHS:-2}" LR="${LR:-5e-4}" SEEDS="${SEEDS:-42 43}"
+cd "$ROOT"
+mkdir -p "$OUT/configs"
+source bench/kdnas_binary.sh
+export KDNAS
+
+# Every shape of the inherited space, with its predicted latency (kdnas latency --predict).
+python3 - "$TEACHER/config.json" "$OUT/configs" <<'PY'
+import json, sys
+from pathlib import Path
+teacher = json.load(open(sys.argv[1]))
+out = Path(sys.argv[2])
+h, f, layers, heads = teacher["hidden_size"], teacher["intermediate_size"], teacher["num_hidden_layers"], teacher["num_attention_heads"]
+head = h // heads
+# SearchSpace.derived / .inherited: hidden sizes a quarter to all of the teacher's (multiples of 32, whole heads), FFN H/2 … F.
+hidden = sorted({max(32, x // 32 * 32) for x in (h // 4, h // 2, 3 * h // 4, h)} & {x for x in range(head, h + 1, head)})
+ffn = sorted({x for x in (h // 2, h, 2 * h, 3 * h, 4 * h, f) if 0 < x <= f})
+for l in range(1, layers + 1):
+    for hs in hidden:
+        for fs in ffn:
+            config = dict(teacher, num_hidden_layers=l, hidden_size=hs, num_attention_heads=hs // head, intermediate_size=fs)
+            (out / f"L{l}-H{hs}-A{hs // head}-F{fs}.json").write_text(json.dumps(config))
+PY
+predictions="$OUT/predicted.tsv"
+if [[ ! -s "$predictions" ]]; then
+    for config in "$OUT"/configs/*.json; do
+        ms=$($KDNAS latency --predict "$PROFILE" --config "$config" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["predicted_ms"])')
+        printf '%s\t%s\n' "$(basename "$config" .json)" "$ms"
+    done > "$predictions.partial"
+    mv "$predictions.partial" "$predictions"
+fi
+teacher_layers=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["num_hidden_layers"])' "$TEACHER/config.json")
+EOL=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("L%d-H%d-A%d-F%d" % (max(1, c["num_hidden_layers"] // 2), c["hidden_size"], c["num_attention_heads"], c["intermediate_size"]))' "$TEACHER/config.json")
+SHAPES=$(python3 - "$predictions" "$EOL" "$WIDTH" <<'PY'
+import sys
+rows = dict(line.split("\t") for line in open(sys.argv[1]).read().split("\n") if line)
+eol, width = float(rows[sys.argv[2]]), float(sys.argv[3])
+print(" ".join(s for s, ms in sorted(rows.items(), key=lambda r: float(r[1])) if abs(float(ms) / eol - 1) <= width))
+PY
+)
+echo "band_ceiling: $EOL and the shapes within ±$WIDTH of its latency: $SHAPES" >&2
+for seed in $SEEDS; do
+    RUNS=""
+    for shape in $SHAPES; do RUNS+=" e$EPOCHS-s$seed:$shape:0:$EPOCHS:$LR"; done
+    RUNS="$RUNS" SEED="$seed" bench/final_recipe.sh "$TEACHER" "$OUT" > /dev/null
+done
+python3 - "$OUT" "$predictions" "$EOL" "$EPOCHS" "$SEEDS" $SHAPES <<'PY' | tee "$OUT/table.md"
+import json, statistics, sys
+from pathlib import Path
+out, eol, epochs, seeds, shapes = Path(sys.argv[1]), sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6:]
+predicted = {s: float(ms) for s, ms in (l.split("\t") for l in open(sys.argv[2]).read().split("\n") if l)}
+
+def test(shape, seed):
+    path = out / f"{shape}-e{epochs}-s{seed}" / "eval_results.json"
+    return json.loads(path.read_text())["test"]["accuracy"] if path.exists() else None
+
+base = {seed: test(eol, seed) for seed in seeds}
+print(f"Latencies predicted by the profile; the every-other-layer student {eol} at {predicted[eol]:.2f} ms. "
+      f"Test accuracy after {epochs} epochs, seeds {', '.join(seeds)}; gain over {eol} with the same seed, in points.\n")
+print("| shape | latency ms | vs every-other-layer | " + " | ".join(f"test s{s}" for s in seeds) + " | mean test | mean gain |")
+print("| --- | ---: | ---: | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
+for shape in shapes:
+    scores = [test(shape, s) for s in seeds]
+    done = [x for x in scores if x is not None]
+    gains = [100 * (x - base[s]) for x, s in zip(scores, seeds) if x is not None and base[s] is not None]
+    cells = [f"{x:.4f}" if x is not None else "–" for x in scores]
+    mean = f"{statistics.mean(done):.4f}" if done else "–"
+    gain = f"{statistics.mean(gains):+.2f}" if gains else "–"
+    print(f"| {shape} | {predicted[shape]:.2f} | {100 * (predicted[shape] / predicted[eol] - 1):+.1f}% | " + " | ".join(cells) + f" | {mean} | {gain} |")
+PY
