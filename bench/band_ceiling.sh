@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # The every-other-layer band's ceiling: how much more accurate than the every-other-layer student
 # (the teacher's layers 0, 2, 4, ...) any student of the same latency can be. A benchmark, not a test.
-# It answers whether the main job's last check (a finalist at the every-other-layer latency ±5%
-# at least 1 point more accurate on test) is within the search space's reach at all.
+# It asks whether the main job's last check (a finalist at the every-other-layer latency ±5% at least
+# 1 point more accurate on test) is within reach of the inherited part of the search space: whole
+# teacher heads and the teacher's activation. The derived space the main job searches also varies
+# the heads and the activation (A6-silu, A8-relu, ...); those variants are not tried here.
 #
 # Every shape of the inherited space (1..L layers, hidden a quarter to all of the teacher's in whole
 # teacher heads, the derived space's FFN widths, the teacher's activation) whose latency, predicted by
@@ -18,8 +20,8 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]}" && pwd)"
-PROFILE="${2:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]}"
-OUT="${3:-runs/band-ceiling}"
+PROFILE="$(realpath "${2:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_DIR]}")"
+OUT="$(realpath -m "${3:-runs/band-ceiling}")"
 WIDTH="${WIDTH:-0.05}" EPOCHS="${EPOCHS:-2}" LR="${LR:-5e-4}" SEEDS="${SEEDS:-42 43}"
 cd "$ROOT"
 mkdir -p "$OUT/configs"
@@ -43,7 +45,8 @@ for l in range(1, layers + 1):
             config = dict(teacher, num_hidden_layers=l, hidden_size=hs, num_attention_heads=hs // head, intermediate_size=fs)
             (out / f"L{l}-H{hs}-A{hs // head}-F{fs}.json").write_text(json.dumps(config))
 PY
-predictions="$OUT/predicted.tsv"
+# Predictions are kept per profile, so another machine's profile predicts anew.
+predictions="$OUT/predicted-$(basename "$PROFILE" .json).tsv"
 if [[ ! -s "$predictions" ]]; then
     for config in "$OUT"/configs/*.json; do
         ms=$($KDNAS latency --predict "$PROFILE" --config "$config" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["predicted_ms"])')
@@ -51,7 +54,6 @@ if [[ ! -s "$predictions" ]]; then
     done > "$predictions.partial"
     mv "$predictions.partial" "$predictions"
 fi
-teacher_layers=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["num_hidden_layers"])' "$TEACHER/config.json")
 EOL=$(python3 -c 'import json,sys; c=json.load(open(sys.argv[1])); print("L%d-H%d-A%d-F%d" % (max(1, c["num_hidden_layers"] // 2), c["hidden_size"], c["num_attention_heads"], c["intermediate_size"]))' "$TEACHER/config.json")
 SHAPES=$(python3 - "$predictions" "$EOL" "$WIDTH" <<'PY'
 import sys
