@@ -74,15 +74,23 @@ from pathlib import Path
 out, eol, epochs, seeds, shapes = Path(sys.argv[1]), sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6:]
 predicted = {s: float(ms) for s, ms in (l.split("\t") for l in open(sys.argv[2]).read().split("\n") if l)}
 
-def test(shape, seed):
+def result(shape, seed):
     path = out / f"{shape}-e{epochs}-s{seed}" / "eval_results.json"
-    return json.loads(path.read_text())["test"]["accuracy"] if path.exists() else None
+    return json.loads(path.read_text()) if path.exists() else None
+
+def test(shape, seed):
+    r = result(shape, seed)
+    return r["test"]["accuracy"] if r else None
+
+def parameters(shape):
+    r = next((r for r in (result(shape, s) for s in seeds) if r), None)
+    return f"{r['parameters'] / 1e6:.1f}M" if r else "–"
 
 base = {seed: test(eol, seed) for seed in seeds}
 print(f"Latencies predicted by the profile; the every-other-layer student {eol} at {predicted[eol]:.2f} ms. "
       f"Test accuracy after {epochs} epochs, seeds {', '.join(seeds)}; gain over {eol} with the same seed, in points.\n")
-print("| shape | latency ms | vs every-other-layer | " + " | ".join(f"test s{s}" for s in seeds) + " | mean test | mean gain |")
-print("| --- | ---: | ---: | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
+print("| shape | parameters | latency ms | vs every-other-layer | " + " | ".join(f"test s{s}" for s in seeds) + " | mean test | mean gain |")
+print("| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
 for shape in shapes:
     scores = [test(shape, s) for s in seeds]
     done = [x for x in scores if x is not None]
@@ -90,5 +98,5 @@ for shape in shapes:
     cells = [f"{x:.4f}" if x is not None else "–" for x in scores]
     mean = f"{statistics.mean(done):.4f}" if done else "–"
     gain = f"{statistics.mean(gains):+.2f}" if gains else "–"
-    print(f"| {shape} | {predicted[shape]:.2f} | {100 * (predicted[shape] / predicted[eol] - 1):+.1f}% | " + " | ".join(cells) + f" | {mean} | {gain} |")
+    print(f"| {shape} | {parameters(shape)} | {predicted[shape]:.2f} | {100 * (predicted[shape] / predicted[eol] - 1):+.1f}% | " + " | ".join(cells) + f" | {mean} | {gain} |")
 PY

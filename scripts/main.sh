@@ -10,7 +10,7 @@
 # Safe to run again: an interrupted fine-tuning or search resumes where it stopped; finished work
 # is kept. On 2 cores, with the teacher present: 14.0 minutes (quiet, an AMD EPYC AVX-512 VM,
 # 2026-12-07, two final epochs; 13.0 on an Intel AVX-512 VM the same day; 36.9 on an AVX2-only AMD
-# EPYC (Zen 1) VM that evening, whose matrix products run at a third of the speed); the teacher's
+# EPYC (Zen 1) VM that evening, whose inference runs at a third of the speed); the teacher's
 # fine-tuning, once, 8 to 16 more.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
