@@ -34,7 +34,7 @@ let package = Package(
         ),
         // Element-wise, row and dropout kernels in C, compiled for AVX2+FMA (some for AVX-512 too) and
         // baseline x86-64 and chosen at load time (target_clones): no flag ties the binary to this processor.
-        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        .target(name: "CKernels", cSettings: [.unsafeFlags(["-O3", "-fno-math-errno"])]),
         // oneDNN's sgemm, loaded at run time when Debian's libdnnl2 is installed.
         .target(name: "COneDNN"),
         .target(

@@ -305,6 +305,16 @@ KD_CLONES void kd_adamw(float *theta, const float *g, float *m, float *v, size_t
     }
 }
 
+// Marks the rows of a [rows, columns] matrix holding any element other than ±0: touched[r] = 1 or 0.
+KD_CLONES void kd_nonzero_rows(const float *x, size_t rows, size_t columns, uint8_t *touched) {
+    for (size_t r = 0; r < rows; r++) {
+        const uint32_t *row = (const uint32_t *)(x + r * columns);
+        uint32_t bits = 0;
+        for (size_t j = 0; j < columns; j++) bits |= row[j] & 0x7fffffffu;
+        touched[r] = bits != 0;
+    }
+}
+
 // Dropout: RandomGenerator's stream (SplitMix64 over a counter) in C, so that the mask is drawn
 // in wide vectors and never stored: the backward draws it again.
 static inline uint64_t kd_mix64(uint64_t z) {

@@ -22,16 +22,41 @@ public final class AdamW {
     public private(set) var step = 0
     /// First and second moments, one buffer pair per group.
     private var moments: [(m: TensorStorage, v: TensorStorage)]
+    /// The groups whose rows are stepped lazily, by group index (`DeferredRows`).
+    private let deferred: [Int: DeferredRows]
 
     /// AdamW over `parameters`; weight decay skips biases and LayerNorm weights, as BERT's recipe does.
+    /// With `deferringRows`, the word embeddings' rows that a step's gradient misses take that step
+    /// when they are next read or reached (the same bits; see `DeferredRows`), and whoever reads the
+    /// whole tensor calls `synchronize()` first.
     public init(_ parameters: [(name: String, tensor: Tensor)], beta1: Float = 0.9, beta2: Float = 0.999,
-                eps: Float = 1e-8, weightDecay: Float = 0.01) {
+                eps: Float = 1e-8, weightDecay: Float = 0.01, deferringRows: Bool = true) {
         groups = parameters.map { Group(name: $0.name, parameter: $0.tensor, decay: AdamW.decays($0.name)) }
         self.beta1 = beta1
         self.beta2 = beta2
         self.eps = eps
         self.weightDecay = weightDecay
-        moments = groups.map { (TensorStorage(count: $0.parameter.count), TensorStorage(count: $0.parameter.count)) }
+        let moments = groups.map { (m: TensorStorage(count: $0.parameter.count), v: TensorStorage(count: $0.parameter.count)) }
+        self.moments = moments
+        var deferred: [Int: DeferredRows] = [:]
+        for (index, group) in groups.enumerated() where deferringRows && AdamW.defersRows(group.name, shape: group.parameter.shape) {
+            deferred[index] = DeferredRows(parameter: group.parameter, m: moments[index].m, v: moments[index].v)
+        }
+        self.deferred = deferred
+    }
+
+    /// Applies every step held back, so that the parameters and moments may be read whole.
+    deinit { synchronize() }
+
+    /// Whether a parameter's rows are stepped lazily: word embeddings of more than one row.
+    public static func defersRows(_ name: String, shape: [Int]) -> Bool {
+        name.hasSuffix("word_embeddings.weight") && shape.count == 2 && shape[0] > 1 && shape[1] > 0
+    }
+
+    /// Applies every step held back for rows that no gradient or read has reached since: call it
+    /// before reading parameters or moments whole (a checkpoint, an evaluation, an export).
+    public func synchronize() {
+        for rows in deferred.values { rows.synchronize() }
     }
 
     /// Whether a parameter of this name gets weight decay: not biases, not LayerNorm weights.
@@ -42,13 +67,19 @@ public final class AdamW {
     /// Applies one update with learning rate `lr` from the current gradients scaled by `gradientScale`
     /// (clipping's factor, folded in so the gradients are not rewritten first); parameters without a
     /// gradient are skipped. Every parameter is cut into fixed chunks, and all chunks of all parameters
-    /// run in one parallel loop (one fused C pass each over θ, g, m, v).
+    /// run in one parallel loop (one fused C pass each over θ, g, m, v); deferred rows step on their own.
     public func update(lr: Float, gradientScale: Float = 1) {
         step += 1
         let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
         let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
         let stepSize = lr / correction1, inverseRoot2 = 1 / correction2.squareRoot()
         let (b1, b2, eps, decayed) = (beta1, beta2, eps, 1 - lr * weightDecay)
+        for (index, rows) in deferred.sorted(by: { $0.key < $1.key }) {
+            guard let grad = groups[index].parameter.grad else { continue }
+            rows.step(DeferredRows.Step(beta1: b1, beta2: b2, stepSize: stepSize, inverseRoot2: inverseRoot2, eps: eps,
+                                        decay: groups[index].decay ? decayed : 1),
+                      gradient: grad, scale: gradientScale)
+        }
         let work = chunks.compactMap { chunk -> (theta: SendablePointer<Float>, g: SendablePointer<Float>, m: SendablePointer<Float>, v: SendablePointer<Float>,
                                                  count: Int, decay: Float)? in
             let group = groups[chunk.group]
@@ -71,13 +102,14 @@ public final class AdamW {
     static func pieces(_ count: Int) -> [(start: Int, count: Int)] {
         stride(from: 0, to: count, by: chunkSize).map { ($0, min(chunkSize, count - $0)) }
     }
-    /// Every parameter cut into pieces, in group order.
+    /// Every parameter but the deferred ones cut into pieces, in group order.
     private lazy var chunks: [(group: Int, start: Int, count: Int)] = groups.enumerated().flatMap { index, group in
-        Self.pieces(group.parameter.count).map { (index, $0.start, $0.count) }
+        deferred[index] == nil ? Self.pieces(group.parameter.count).map { (index, $0.start, $0.count) } : []
     }
 
     /// The moments and step, for checkpoints: `state.<name>.exp_avg`, `state.<name>.exp_avg_sq`.
     public var state: (step: Int, tensors: [String: Tensor]) {
+        synchronize()
         var tensors: [String: Tensor] = [:]
         for (group, (m, v)) in zip(groups, moments) {
             tensors["\(group.name).exp_avg"] = Tensor(shape: group.parameter.shape, storage: m)
@@ -96,6 +128,7 @@ public final class AdamW {
                 storage.pointer.update(from: saved.data, count: saved.count)
             }
         }
+        for rows in deferred.values { rows.reset() }
         self.step = step
     }
 }

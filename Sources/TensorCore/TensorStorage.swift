@@ -9,6 +9,9 @@ public final class TensorStorage: @unchecked Sendable {
     public let pointer: UnsafeMutablePointer<Float>
     /// The number of elements.
     public let count: Int
+    /// Updates of this buffer's rows held back until the rows are read; weak, since the optimiser
+    /// that holds them owns the parameter.
+    public weak var pendingRows: (any PendingRowUpdates)?
 
     /// Allocates `count` elements, zero-filled when `zeroed` (uninitialised otherwise).
     public init(count: Int, zeroed: Bool = true) {

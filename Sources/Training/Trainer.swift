@@ -111,6 +111,7 @@ public final class Trainer {
                                "learning_rate": Double(rate), "examples_per_second": speed])
                 }
             }
+            optimizer.synchronize()  // the word embeddings' held-back rows, before the checkpoint and evaluation read them
             let seconds = Date().timeIntervalSince(start)
             let meanLoss = lossSum / Double(max(examples, 1))
             // The epoch's work is saved before the (possibly long) evaluation, then its metrics.

@@ -101,4 +101,53 @@ final class LayerTests: XCTestCase {
         XCTAssertNotEqual(folded.scalars, unscaled.scalars, "the scale reaches the update")
         XCTAssertNotEqual(folded.scalars, values, "the update moved the parameters")
     }
+
+    /// The word embeddings' rows that a step's gradient misses take that step later (when read,
+    /// reached again or synchronised): the parameter and its moments end with the bits of updating the
+    /// whole tensor every step, rows read in between are up to date, and a restore forgets nothing.
+    func testDeferredRowsGiveTheBitsOfUpdatingEveryRow() throws {
+        let (rows, columns) = (50, 7)
+        var random = RandomGenerator(seed: 9)
+        let initial = (0..<(rows * columns)).map { _ in random.nextUnitFloat() - 0.5 }
+        let name = "embeddings.word_embeddings.weight"
+        XCTAssertTrue(AdamW.defersRows(name, shape: [rows, columns]))
+        let lazy = Tensor(initial, shape: [rows, columns], requiresGrad: true)
+        let eager = Tensor(initial, shape: [rows, columns], requiresGrad: true)
+        var lazyOptimizer = AdamW([(name, lazy)], weightDecay: 0.1)
+        let eagerOptimizer = AdamW([(name, eager)], weightDecay: 0.1, deferringRows: false)
+        func gradient(_ reached: [Int]) -> [Float] {
+            var g = [Float](repeating: 0, count: rows * columns)
+            for row in reached { for j in 0..<columns { g[row * columns + j] = random.nextUnitFloat() * 2 - 1 } }
+            return g
+        }
+        func row(_ t: Tensor, _ r: Int) -> [Float] { Array(t.scalars[(r * columns)..<((r + 1) * columns)]) }
+        for step in 1...12 {
+            let reached = (0..<3).map { _ in Int(random.next() % UInt64(rows)) }
+            let g = gradient(reached)
+            let skipped = step == 5  // no gradient reached the tensor: neither optimiser steps it
+            for t in [lazy, eager] { t.grad = skipped ? nil : Tensor(g, shape: [rows, columns]) }
+            let lr = Float(step) * 1e-3, scale: Float = step % 3 == 0 ? 0.25 : 1
+            lazyOptimizer.update(lr: lr, gradientScale: scale)
+            eagerOptimizer.update(lr: lr, gradientScale: scale)
+            // A forward pass reads a few rows: they are brought up to date first.
+            let read = [reached[0], (reached[0] + 17) % rows, (reached[0] + 17) % rows]
+            let gathered = Tensor.embedding(lazy, ids: read)
+            for (i, r) in read.enumerated() {
+                XCTAssertEqual(Array(gathered.scalars[(i * columns)..<((i + 1) * columns)]), row(eager, r), "row \(r) read after step \(step)")
+            }
+            if step == 7 {
+                // A checkpoint and a restore into a new optimiser in the middle.
+                let saved = lazyOptimizer.state
+                XCTAssertEqual(lazy.scalars, eager.scalars, "the state synchronises the rows")
+                lazyOptimizer = AdamW([(name, lazy)], weightDecay: 0.1)
+                try lazyOptimizer.restore(step: saved.step, tensors: saved.tensors.mapValues { Tensor($0.scalars, shape: $0.shape) })
+            }
+        }
+        XCTAssertNotEqual(lazy.scalars, eager.scalars, "rows the last steps missed are held back until read")
+        lazyOptimizer.synchronize()
+        XCTAssertEqual(lazy.scalars, eager.scalars, "every row, bit for bit")
+        let (lazyState, eagerState) = (lazyOptimizer.state, eagerOptimizer.state)
+        XCTAssertEqual(lazyState.step, eagerState.step)
+        for key in eagerState.tensors.keys { XCTAssertEqual(lazyState.tensors[key]?.scalars, eagerState.tensors[key]?.scalars, key) }
+    }
 }

@@ -77,6 +77,9 @@ double kd_sum_squares(const float *x, size_t n);
 /// g' = scale·g; m ← β₁m + (1−β₁)g'; v ← β₂v + (1−β₂)g'²; θ ← θ·decay − step_size·m / (√v·inverse_root2 + eps).
 void kd_adamw(float *theta, const float *g, float *m, float *v, size_t n, float scale, float beta1,
               float beta2, float step_size, float inverse_root2, float eps, float decay);
+/// touched[r] = 1 when row r of the [rows, columns] matrix x holds an element other than ±0, else 0
+/// (the rows an embedding's gradient reached).
+void kd_nonzero_rows(const float *x, size_t rows, size_t columns, uint8_t *touched);
 /// Inverted dropout: y[i] = x[i] · (u_i < p ? 0 : 1/(1 − p)), u_i the uniform float at position start + i
 /// of RandomGenerator's stream of `seed` (the same bits as `RandomGenerator.unitFloat(value(seed:position:))`).
 /// The backward is the same call on the output's gradient. y may alias x.

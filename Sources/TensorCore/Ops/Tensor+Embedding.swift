@@ -1,6 +1,7 @@
 /// Embedding lookup with a scatter-add backward, and the additive attention mask.
 extension Tensor {
-    /// Rows of `weight` [V, D] at `ids`, shaped `shape + [D]` (`shape` defaults to [ids.count]).
+    /// Rows of `weight` [V, D] at `ids`, shaped `shape + [D]` (`shape` defaults to [ids.count]);
+    /// updates an optimiser held back for those rows are applied first (`PendingRowUpdates`).
     ///
     /// The backward adds each output row's gradient into row `ids[i]` of the weight's gradient,
     /// except for `paddingIndex`, whose row gets no gradient (as `nn.Embedding(padding_idx:)`);
@@ -14,6 +15,7 @@ extension Tensor {
         if let bad = ids.first(where: { $0 < 0 || $0 >= vocab }) {
             preconditionFailure("embedding: id \(bad) outside the vocabulary 0..<\(vocab)")
         }
+        weight.storage.pendingRows?.applyPending(rows: ids)
         let out = Tensor(shape: idsShape + [dim], storage: TensorStorage(count: ids.count * dim, zeroed: false))
         let w = SendablePointer(weight.data), o = SendablePointer(out.data)
         ids.withUnsafeBufferPointer { ids in
