@@ -114,6 +114,21 @@ KD_CLONES void kd_gelu_backward(const float *x, const float *g, float *dx, size_
     }
 }
 
+KD_CLONES void kd_gelu_forward_derivative(float *x, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) {
+        float v = x[i];
+        float e = kd_erff(v * KD_SQRT1_2);
+        y[i] = 0.5f * v * (1.0f + e);
+        float cdf = 0.5f * (1.0f + e);
+        float pdf = KD_INV_SQRT_2PI * kd_expf(-0.5f * v * v);
+        x[i] = cdf + v * pdf;
+    }
+}
+
+KD_CLONES void kd_mul(const float *a, const float *b, float *y, size_t n) {
+    for (size_t i = 0; i < n; i++) y[i] = a[i] * b[i];
+}
+
 KD_CLONES void kd_gelu_tanh_forward(const float *x, float *y, size_t n) {
     for (size_t i = 0; i < n; i++) {
         float v = x[i];

@@ -172,7 +172,7 @@ public final class BertLayer: Layer {
         let hidden = intermediate(attended)                                   // [B, T or 1, FFN]
         let activated: Tensor
         switch activation {
-        case .gelu: activated = hidden.gelu()
+        case .gelu: activated = hidden.gelu(overwritingInput: true)  // `hidden` is read by nothing else
         case .geluNew: activated = hidden.geluTanh()
         case .relu: activated = hidden.relu()
         case .silu: activated = hidden.silu()

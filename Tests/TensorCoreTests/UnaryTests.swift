@@ -33,6 +33,26 @@ final class UnaryTests: XCTestCase {
         checkGradients("relu", [x]) { $0[0].relu() }
     }
 
+    /// GELU that leaves its derivative in its input gives `gelu()`'s bits, forward and backward, and
+    /// touches its input only when a graph is recorded.
+    func testGeluOverwritingItsInputGivesTheSameBits() {
+        let values = (0..<(6 * 1000)).map { Float($0 % 1000) * 0.013 - 6.5 }
+        let a = Tensor(values, shape: [6, 1000], requiresGrad: true), b = Tensor(values, shape: [6, 1000], requiresGrad: true)
+        let weights = Tensor((0..<6000).map { Float($0 % 7) - 3 }, shape: [6, 1000])
+        let (ha, hb) = (a * 1, b * 1)  // non-leaf pre-activations, as a layer's
+        let (ya, yb) = (ha.gelu(), hb.gelu(overwritingInput: true))
+        XCTAssertEqual(ya.scalars, yb.scalars, "forward")
+        XCTAssertNotEqual(hb.scalars, values, "the input now holds the derivative")
+        (ya * weights).sum().backward()
+        (yb * weights).sum().backward()
+        XCTAssertEqual(a.grad!.scalars, b.grad!.scalars, "backward")
+        let c = Tensor(values, shape: [6, 1000], requiresGrad: true)
+        let plain = Autograd.noGrad { c.gelu(overwritingInput: true) }
+        XCTAssertEqual(plain.scalars, ya.scalars)
+        XCTAssertEqual(c.scalars, values, "without a graph the input is untouched")
+        checkGradients("gelu overwriting its input", [leaf([4, 7], low: -3, high: 3, seed: 11)]) { ($0[0] * 1).gelu(overwritingInput: true) }
+    }
+
     /// The fused activations agree with the same formulas written from primitive ops.
     func testFusedActivationsMatchComposites() {
         let x = leaf([5, 9], low: -3, high: 3, seed: 12)

@@ -21,6 +21,11 @@ void kd_erf(const float *x, float *y, size_t n);
 /// GELU, erf form: y = x/2 (1 + erf(x/√2)); backward dx = g (Φ(x) + x φ(x)).
 void kd_gelu_forward(const float *x, float *y, size_t n);
 void kd_gelu_backward(const float *x, const float *g, float *dx, size_t n);
+/// GELU's forward for a graph: y = GELU(x), and x overwritten by the derivative Φ(x) + x·φ(x) that the
+/// backward multiplies the gradient by (the bits kd_gelu_backward gives: dx = g · x).
+void kd_gelu_forward_derivative(float *x, float *y, size_t n);
+/// y = a ⊙ b.
+void kd_mul(const float *a, const float *b, float *y, size_t n);
 /// GELU, tanh form (gelu_new) and its backward.
 void kd_gelu_tanh_forward(const float *x, float *y, size_t n);
 void kd_gelu_tanh_backward(const float *x, const float *g, float *dx, size_t n);

@@ -10,6 +10,24 @@ extension Tensor {
         unary("gelu", { kd_gelu_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_backward(x, g, dx, n) })
     }
 
+    /// GELU of an input that nothing else reads afterwards (a layer's pre-activation): with a graph
+    /// recorded, the forward overwrites the input's elements with GELU's derivative, which the backward
+    /// then multiplies the gradient by, instead of computing erf and exp again from the input. The same
+    /// bits as `gelu()`, forward and backward; without a graph it is `gelu()` and the input is untouched.
+    public func gelu(overwritingInput: Bool) -> Tensor {
+        guard overwritingInput, Autograd.isEnabled, requiresGrad else { return gelu() }
+        let out = emptyLike()
+        let x = SendablePointer(data), y = SendablePointer(out.data)
+        Parallel.forChunks(count, grain: Kernels.grain) { start, end in kd_gelu_forward_derivative(x.base + start, y.base + start, end - start) }
+        let derivative = storage
+        return out.recording("gelu", [self]) { [self] g in
+            let dx = g.emptyLike()
+            let d = SendablePointer(derivative.pointer), gp = SendablePointer(g.data), out = SendablePointer(dx.data)
+            Parallel.forChunks(count, grain: Kernels.grain) { start, end in kd_mul(gp.base + start, d.base + start, out.base + start, end - start) }
+            accumulateGrad(dx, owned: true)
+        }
+    }
+
     /// GELU, tanh approximation (`hidden_act: gelu_new`): x/2 · (1 + tanh(√(2/π)·(x + 0.044715x³))).
     public func geluTanh() -> Tensor {
         unary("gelu", { kd_gelu_tanh_forward($0, $1, $2) }, backward: { x, _, g, dx, n in kd_gelu_tanh_backward(x, g, dx, n) })
