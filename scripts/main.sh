@@ -8,8 +8,8 @@
 # Usage: scripts/main.sh [RUN_FOLDER]      (default: runs/main)
 #
 # Safe to run again: an interrupted fine-tuning or search resumes where it stopped; finished work
-# is kept. On 2 cores, with the teacher present: 14.0 minutes (quiet, an AMD EPYC AVX-512 VM,
-# 2026-12-07, two final epochs; 13.0 on an Intel AVX-512 VM the same day; 36.9 on an AVX2-only AMD
+# is kept. On 2 cores, with the teacher present: 13.6 minutes (quiet, an AMD EPYC AVX-512 VM,
+# 2026-12-07 evening, two final epochs; 13.0 on an Intel AVX-512 VM that morning; 36.9 on an AVX2-only AMD
 # EPYC (Zen 1) VM that evening, whose inference runs at a third of the speed); the teacher's
 # fine-tuning, once, 8 to 16 more.
 set -euo pipefail
