@@ -321,9 +321,11 @@ KD_CLONES void kd_adamw(float *theta, const float *g, float *m, float *v, size_t
 }
 
 // Marks the rows of a [rows, columns] matrix holding any element other than ±0: touched[r] = 1 or 0.
+typedef uint32_t __attribute__((may_alias)) kd_float_bits;
+
 KD_CLONES void kd_nonzero_rows(const float *x, size_t rows, size_t columns, uint8_t *touched) {
     for (size_t r = 0; r < rows; r++) {
-        const uint32_t *row = (const uint32_t *)(x + r * columns);
+        const kd_float_bits *row = (const kd_float_bits *)(x + r * columns);
         uint32_t bits = 0;
         for (size_t j = 0; j < columns; j++) bits |= row[j] & 0x7fffffffu;
         touched[r] = bits != 0;

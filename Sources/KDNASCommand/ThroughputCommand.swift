@@ -82,7 +82,9 @@ struct ThroughputCommand: ParsableCommand {
         if profile { profiling = profiler }
         var measured = OpProfiler.$current.withValue(profiling) { (0..<steps).map { _ in step() } }
         // The word embeddings' rows that the steps held back are applied once at the end, as an epoch
-        // does; their time is shared out over the steps, in the optimiser's part.
+        // does; their time is shared out over the steps, in the optimiser's part. (The steps reuse one
+        // batch of tokens, so no row is caught up when read: in training that share of the work falls
+        // in the forward pass instead. The step's total is the same.)
         let flushStart = DispatchTime.now().uptimeNanoseconds
         OpProfiler.$current.withValue(profiling) { phase("optimizer") { optimizer.synchronize() } }
         let flushShare = Double(DispatchTime.now().uptimeNanoseconds - flushStart) / 1e6 / Double(steps)

@@ -69,6 +69,7 @@ public final class AdamW {
     /// gradient are skipped. Every parameter is cut into fixed chunks, and all chunks of all parameters
     /// run in one parallel loop (one fused C pass each over θ, g, m, v); deferred rows step on their own.
     public func update(lr: Float, gradientScale: Float = 1) {
+        precondition(gradientScale.isFinite, "AdamW.update: gradient scale \(gradientScale) is not finite")
         step += 1
         let correction1 = 1 - Float(Foundation.pow(Double(beta1), Double(step)))
         let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
@@ -120,13 +121,18 @@ public final class AdamW {
 
     /// Restores what `state` saved; every moment must be present with its parameter's shape.
     public func restore(step: Int, tensors: [String: Tensor]) throws {
-        for (group, (m, v)) in zip(groups, moments) {
-            for (suffix, storage) in [("exp_avg", m), ("exp_avg_sq", v)] {
+        // Every moment is checked before any is written, so a failed restore changes nothing.
+        let sources = try groups.map { group in
+            try ["exp_avg", "exp_avg_sq"].map { suffix -> Tensor in
                 guard let saved = tensors["\(group.name).\(suffix)"], saved.shape == group.parameter.shape else {
                     throw OptimizerStateError(missing: "\(group.name).\(suffix)", shape: group.parameter.shape)
                 }
-                storage.pointer.update(from: saved.data, count: saved.count)
+                return saved
             }
+        }
+        for ((m, v), saved) in zip(moments, sources) {
+            m.pointer.update(from: saved[0].data, count: saved[0].count)
+            v.pointer.update(from: saved[1].data, count: saved[1].count)
         }
         for rows in deferred.values { rows.reset() }
         self.step = step

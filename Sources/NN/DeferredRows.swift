@@ -36,10 +36,10 @@ final class DeferredRows: PendingRowUpdates {
         (self.parameter, self.m, self.v) = (parameter, m, v)
         seen = Array(repeating: 0, count: rows)
         zeros = Array(repeating: 0, count: columns)
+        // A parameter has one lazy owner: an earlier optimiser over it applies what it holds first.
+        parameter.storage.pendingRows?.applyAllPending()
         parameter.storage.pendingRows = self
     }
-
-    deinit { if parameter.storage.pendingRows === self { parameter.storage.pendingRows = nil } }
 
     /// Rows whose steps are held back.
     var pendingCount: Int { seen.reduce(0) { $0 + ($1 < taken ? 1 : 0) } }
@@ -67,11 +67,15 @@ final class DeferredRows: PendingRowUpdates {
         }
     }
 
+    /// Not thread-safe: one forward pass at a time reads the parameter (as training runs).
     func applyPending(rows ids: [Int]) {
+        guard settled < taken else { return }
         let stale = Set(ids.lazy.filter { self.seen[$0] < self.taken }).sorted()
         let target = taken
         update(stale) { self.catchUp($0, to: target) }
     }
+
+    func applyAllPending() { synchronize() }
 
     /// Brings every row up to date and forgets the steps held back.
     func synchronize() {

@@ -7,4 +7,6 @@
 public protocol PendingRowUpdates: AnyObject {
     /// Brings `rows` (ids may repeat) up to date.
     func applyPending(rows: [Int])
+    /// Brings every row up to date.
+    func applyAllPending()
 }

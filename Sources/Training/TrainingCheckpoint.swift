@@ -39,6 +39,7 @@ struct TrainingCheckpoint {
 
     /// Writes the checkpoint of `state` and removes older ones.
     static func save(_ state: State, parameters: [(name: String, tensor: Tensor)], optimizer: AdamW, to directory: URL) throws {
+        optimizer.synchronize()  // the parameters are written before the moments: no row may be behind
         let root = folder(directory)
         let final = root.appendingPathComponent("epoch-\(state.completedEpochs)")
         let temporary = root.appendingPathComponent(".epoch-\(state.completedEpochs).tmp-\(ProcessInfo.processInfo.processIdentifier)")

@@ -150,4 +150,26 @@ final class LayerTests: XCTestCase {
         XCTAssertEqual(lazyState.step, eagerState.step)
         for key in eagerState.tensors.keys { XCTAssertEqual(lazyState.tensors[key]?.scalars, eagerState.tensors[key]?.scalars, key) }
     }
+
+    /// A second optimiser over the same word embeddings first applies what the first held back, and a
+    /// restore that lacks a moment throws before it changes any.
+    func testDeferredRowsChangeOwnersWholeAndAFailedRestoreChangesNothing() {
+        let name = "embeddings.word_embeddings.weight"
+        let initial = (0..<40).map { Float($0) * 0.01 }
+        let lazy = Tensor(initial, shape: [10, 4], requiresGrad: true), eager = Tensor(initial, shape: [10, 4], requiresGrad: true)
+        let first = AdamW([(name, lazy)]), control = AdamW([(name, eager)], deferringRows: false)
+        var g = [Float](repeating: 0, count: 40)
+        g[4] = 1  // row 1 only
+        for (t, o) in [(lazy, first), (eager, control)] {
+            t.grad = Tensor(g, shape: [10, 4])
+            o.update(lr: 0.1)
+        }
+        XCTAssertNotEqual(lazy.scalars, eager.scalars, "the other rows' decay is held back")
+        let second = AdamW([(name, lazy)])
+        XCTAssertEqual(lazy.scalars, eager.scalars, "taking the parameter over applies it")
+        let before = second.state.tensors[name + ".exp_avg"]!.scalars
+        XCTAssertThrowsError(try second.restore(step: 3, tensors: [name + ".exp_avg": Tensor(Array(repeating: 5, count: 40), shape: [10, 4])]))
+        XCTAssertEqual(second.state.tensors[name + ".exp_avg"]!.scalars, before, "a failed restore wrote nothing")
+        XCTAssertEqual(second.state.step, 0)
+    }
 }
