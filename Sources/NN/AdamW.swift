@@ -22,8 +22,8 @@ public final class AdamW {
     public private(set) var step = 0
     /// First and second moments, one buffer pair per group.
     private var moments: [(m: TensorStorage, v: TensorStorage)]
-    /// The groups whose rows are stepped lazily, by group index (`DeferredRows`).
-    private let deferred: [Int: DeferredRows]
+    /// The groups whose rows are stepped lazily (`DeferredRows`), in group order.
+    private let deferred: [(group: Int, rows: DeferredRows)]
 
     /// AdamW over `parameters`; weight decay skips biases and LayerNorm weights, as BERT's recipe does.
     /// With `deferringRows`, the word embeddings' rows that a step's gradient misses take that step
@@ -38,11 +38,9 @@ public final class AdamW {
         self.weightDecay = weightDecay
         let moments = groups.map { (m: TensorStorage(count: $0.parameter.count), v: TensorStorage(count: $0.parameter.count)) }
         self.moments = moments
-        var deferred: [Int: DeferredRows] = [:]
-        for (index, group) in groups.enumerated() where deferringRows && AdamW.defersRows(group.name, shape: group.parameter.shape) {
-            deferred[index] = DeferredRows(parameter: group.parameter, m: moments[index].m, v: moments[index].v)
-        }
-        self.deferred = deferred
+        let groups = groups
+        deferred = groups.indices.filter { deferringRows && AdamW.defersRows(groups[$0].name, shape: groups[$0].parameter.shape) }
+            .map { ($0, DeferredRows(parameter: groups[$0].parameter, m: moments[$0].m, v: moments[$0].v)) }
     }
 
     /// Applies every step held back, so that the parameters and moments may be read whole.
@@ -56,7 +54,7 @@ public final class AdamW {
     /// Applies every step held back for rows that no gradient or read has reached since: call it
     /// before reading parameters or moments whole (a checkpoint, an evaluation, an export).
     public func synchronize() {
-        for rows in deferred.values { rows.synchronize() }
+        for (_, rows) in deferred { rows.applyAllPending() }
     }
 
     /// Whether a parameter of this name gets weight decay: not biases, not LayerNorm weights.
@@ -75,7 +73,7 @@ public final class AdamW {
         let correction2 = 1 - Float(Foundation.pow(Double(beta2), Double(step)))
         let stepSize = lr / correction1, inverseRoot2 = 1 / correction2.squareRoot()
         let (b1, b2, eps, decayed) = (beta1, beta2, eps, 1 - lr * weightDecay)
-        for (index, rows) in deferred.sorted(by: { $0.key < $1.key }) {
+        for (index, rows) in deferred {
             guard let grad = groups[index].parameter.grad else { continue }
             rows.step(DeferredRows.Step(beta1: b1, beta2: b2, stepSize: stepSize, inverseRoot2: inverseRoot2, eps: eps,
                                         decay: groups[index].decay ? decayed : 1),
@@ -105,7 +103,7 @@ public final class AdamW {
     }
     /// Every parameter but the deferred ones cut into pieces, in group order.
     private lazy var chunks: [(group: Int, start: Int, count: Int)] = groups.enumerated().flatMap { index, group in
-        deferred[index] == nil ? Self.pieces(group.parameter.count).map { (index, $0.start, $0.count) } : []
+        deferred.contains { $0.group == index } ? [] : Self.pieces(group.parameter.count).map { (index, $0.start, $0.count) }
     }
 
     /// The moments and step, for checkpoints: `state.<name>.exp_avg`, `state.<name>.exp_avg_sq`.
@@ -134,7 +132,7 @@ public final class AdamW {
             m.pointer.update(from: saved[0].data, count: saved[0].count)
             v.pointer.update(from: saved[1].data, count: saved[1].count)
         }
-        for rows in deferred.values { rows.reset() }
+        for (_, rows) in deferred { rows.reset() }
         self.step = step
     }
 }

@@ -16,16 +16,9 @@ extension Tensor {
     /// bits as `gelu()`, forward and backward; without a graph it is `gelu()` and the input is untouched.
     public func gelu(overwritingInput: Bool) -> Tensor {
         guard overwritingInput, Autograd.isEnabled, requiresGrad else { return gelu() }
-        let out = emptyLike()
-        let x = SendablePointer(data), y = SendablePointer(out.data)
-        Parallel.forChunks(count, grain: Kernels.grain) { start, end in kd_gelu_forward_derivative(x.base + start, y.base + start, end - start) }
-        let derivative = storage
-        return out.recording("gelu", [self]) { [self] g in
-            let dx = g.emptyLike()
-            let d = SendablePointer(derivative.pointer), gp = SendablePointer(g.data), out = SendablePointer(dx.data)
-            Parallel.forChunks(count, grain: Kernels.grain) { start, end in kd_mul(gp.base + start, d.base + start, out.base + start, end - start) }
-            accumulateGrad(dx, owned: true)
-        }
+        // `unary`'s backward reads the input's elements: after this forward, the derivative.
+        return unary("gelu", { x, y, n in kd_gelu_forward_derivative(UnsafeMutablePointer(mutating: x), y, n) },
+                     backward: { derivative, _, g, dx, n in kd_mul(g, derivative, dx, n) })
     }
 
     /// GELU, tanh approximation (`hidden_act: gelu_new`): x/2 · (1 + tanh(√(2/π)·(x + 0.044715x³))).
