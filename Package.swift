@@ -73,7 +73,7 @@ let package = Package(
         .target(name: "Tasks", dependencies: ["TensorCore", "Text"]),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Text", "TestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TensorCoreTests", dependencies: ["TensorCore", "TestSupport"]),
-        .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Models", "NN", "Search", "SearchStorage", "TensorCore", "TestSupport", "Text"]),
+        .testTarget(name: "KDNASCommandTests", dependencies: ["kdnas", "Latency", "Models", "NN", "Search", "SearchStorage", "TensorCore", "TestSupport", "Text"]),
         .testTarget(name: "TrainingTests", dependencies: ["Training", "Models", "NN", "Tasks", "TensorCore", "Text", "TestSupport"]),
         .testTarget(
             name: "DistillTests", dependencies: ["Distill", "Models", "NN", "Tasks", "TensorCore", "TestSupport", "Text"],

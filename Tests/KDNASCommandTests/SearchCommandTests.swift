@@ -1,4 +1,6 @@
 import Foundation
+import Latency
+import Models
 import Search
 import TestSupport
 import XCTest
@@ -200,15 +202,17 @@ final class SearchCommandTests: CommandLineTestCase {
     func testBandCoverageFillsTheSpeedupBandAndAResumeUsesTheSavedSettings() throws {
         let (teacher, task) = try teacherAndTask()
         let profile = try latencyProfile(teacher)
+        let speedup = try sparseBandSpeedup(teacher: teacher, profile: profile)
         let run = directory.appendingPathComponent("bands").path
         let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "3", "--candidates", "2", "--proxy-fraction", "0.25",
-                       "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0", "--final-pareto", "0", "--final-speedups", "2",
+                       "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0", "--final-pareto", "0",
+                       "--final-speedups", String(format: "%g", speedup),
                        "--band-quota", "2", "--no-baselines", "--batch-size", "8", "--lr", "1e-3", "--max-length", "16", "--threads", "1"]
         let search = try kdnas(["search", "--out", run] + options)
         XCTAssertEqual(search.status, 0, search.errors)
         let store = try SQLiteTrialStore(path: run + "/search.sqlite")
         let teacherMs = try XCTUnwrap(Double(String(decoding: XCTUnwrap(try store.value("teacher_latency_ms")), as: UTF8.self)))
-        let band = (low: 0.8 * teacherMs / 2, high: teacherMs / 2)
+        let band = (low: FinalistPlan.bandFloor * teacherMs / speedup, high: teacherMs / speedup)
         let all = trials(run)
         let added = all.filter { $0.slot >= 2 }
         func inBand(_ trial: Trial) -> Bool { trial.latencyMs.map { $0 > band.low && $0 <= band.high } ?? false }
@@ -226,7 +230,7 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertGreaterThanOrEqual(all.filter(inBand).count, 2, "the band holds its quota after episode 3")
         XCTAssertTrue(search.errors.contains("until each holds 2"), search.errors)
         let finalists = try store.finalists()
-        XCTAssertEqual(finalists.map(\.name), ["speedup-2x"])
+        XCTAssertEqual(finalists.map(\.name), [FinalistPlan.speedupName(speedup)])
         XCTAssertTrue(finalists[0].latencyMs > band.low && finalists[0].latencyMs <= band.high, "the band's finalist: \(finalists[0].latencyMs) ms")
         let html = try String(contentsOfFile: run + "/report.html", encoding: .utf8)
         XCTAssertTrue(html.contains("(band)"), "the report marks the added candidates")
@@ -241,5 +245,26 @@ final class SearchCommandTests: CommandLineTestCase {
         let changed = try kdnas(["search", "--resume", run, "--band-quota", "3"])
         XCTAssertNotEqual(changed.status, 0)
         XCTAssertTrue(changed.errors.contains("holds a search with other settings (band_quota: none → 3)"), changed.errors)
+    }
+
+    /// The speed-up whose band, (0.8·t/s, t/s] for the teacher's predicted latency t, holds the fewest of the space's
+    /// architectures but at least three, by the profile's predictions: the band the episodes' random proposals are
+    /// least likely to fill by themselves, yet one that top-ups can fill. The calibrated profile moves from run to
+    /// run, so a fixed speed-up could name a band that holds no architecture at all.
+    func sparseBandSpeedup(teacher: String, profile: String) throws -> Double {
+        let config = try BertConfig(contentsOf: URL(fileURLWithPath: teacher).appendingPathComponent("config.json"))
+        let model = try LatencyProfile.read(profile).model
+        let teacherMs = model.predict(config)
+        let latencies = SearchSpace.derived(from: config).all.map { architecture -> Double in
+            var student = architecture.config(from: config)
+            student.numLabels = config.numLabels
+            return model.predict(student)
+        }
+        let counts = stride(from: 1.25, through: 8, by: 0.25).map { speedup in
+            (speedup, latencies.filter { $0 > FinalistPlan.bandFloor * teacherMs / speedup && $0 <= teacherMs / speedup }.count)
+        }
+        let usable = counts.filter { $0.1 >= 3 }
+        print("band coverage test: teacher \(teacherMs) ms; architectures per band: \(counts.map { "\($0.0)x \($0.1)" })")
+        return try XCTUnwrap(usable.min { $0.1 < $1.1 }?.0, "no speed-up's band holds three of the space's architectures")
     }
 }
