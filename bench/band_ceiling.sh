@@ -106,30 +106,28 @@ def parameters(shape):
     r = next((r for r in (result(shape, s) for s in seeds) if r), None)
     return f"{r['parameters'] / 1e6:.1f}M" if r else "–"
 
-if anchor != "eol":
+speedup = anchor != "eol"
+base = {} if speedup else {seed: test(eol, seed) for seed in seeds}
+if speedup:
     print(f"Latencies predicted by the profile; the {anchor}x band. Test accuracy after {epochs} epochs, seeds "
           f"{', '.join(seeds)}; share of the teacher's test accuracy ({teacher_test:.4f}).\n")
-    print("| shape | parameters | latency ms | " + " | ".join(f"test s{s}" for s in seeds) + " | mean test | of the teacher |")
-    print("| --- | ---: | ---: | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
-    for shape in shapes:
-        scores = [test(shape, s) for s in seeds]
-        done = [x for x in scores if x is not None]
-        cells = [f"{x:.4f}" if x is not None else "–" for x in scores]
-        mean = statistics.mean(done) if done else None
-        print(f"| {shape} | {parameters(shape)} | {predicted[shape]:.2f} | " + " | ".join(cells)
-              + (f" | {mean:.4f} | {100 * mean / teacher_test:.1f}% |" if mean else " | – | – |"))
-    sys.exit(0)
-base = {seed: test(eol, seed) for seed in seeds}
-print(f"Latencies predicted by the profile; the every-other-layer student {eol} at {predicted[eol]:.2f} ms. "
-      f"Test accuracy after {epochs} epochs, seeds {', '.join(seeds)}; gain over {eol} with the same seed, in points.\n")
-print("| shape | parameters | latency ms | vs every-other-layer | " + " | ".join(f"test s{s}" for s in seeds) + " | mean test | mean gain |")
-print("| --- | ---: | ---: | ---: | " + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
+else:
+    print(f"Latencies predicted by the profile; the every-other-layer student {eol} at {predicted[eol]:.2f} ms. "
+          f"Test accuracy after {epochs} epochs, seeds {', '.join(seeds)}; gain over {eol} with the same seed, in points.\n")
+print("| shape | parameters | latency ms | " + ("" if speedup else "vs every-other-layer | ") + " | ".join(f"test s{s}" for s in seeds)
+      + " | mean test | " + ("of the teacher" if speedup else "mean gain") + " |")
+print("| --- | ---: | ---: | " + ("" if speedup else "---: | ") + " | ".join("---:" for _ in seeds) + " | ---: | ---: |")
 for shape in shapes:
     scores = [test(shape, s) for s in seeds]
     done = [x for x in scores if x is not None]
-    gains = [100 * (x - base[s]) for x, s in zip(scores, seeds) if x is not None and base[s] is not None]
     cells = [f"{x:.4f}" if x is not None else "–" for x in scores]
-    mean = f"{statistics.mean(done):.4f}" if done else "–"
-    gain = f"{statistics.mean(gains):+.2f}" if gains else "–"
-    print(f"| {shape} | {parameters(shape)} | {predicted[shape]:.2f} | {100 * (predicted[shape] / predicted[eol] - 1):+.1f}% | " + " | ".join(cells) + f" | {mean} | {gain} |")
+    mean = statistics.mean(done) if done else None
+    if speedup:
+        position, last = "", f"{100 * mean / teacher_test:.1f}%" if done else "–"
+    else:
+        gains = [100 * (x - base[s]) for x, s in zip(scores, seeds) if x is not None and base[s] is not None]
+        position = f"{100 * (predicted[shape] / predicted[eol] - 1):+.1f}% | "
+        last = f"{statistics.mean(gains):+.2f}" if gains else "–"
+    print(f"| {shape} | {parameters(shape)} | {predicted[shape]:.2f} | {position}" + " | ".join(cells)
+          + f" | {f'{mean:.4f}' if done else '–'} | {last} |")
 PY
