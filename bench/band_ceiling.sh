@@ -30,6 +30,10 @@ PROFILE="$(realpath "${2:?usage: bench/band_ceiling.sh TEACHER_DIR PROFILE [OUT_
 OUT="$(realpath -m "${3:-runs/band-ceiling}")"
 ANCHOR="${ANCHOR:-eol}" WIDTH="${WIDTH:-0.05}" TOP="${TOP:-all}" EPOCHS="${EPOCHS:-2}" LR="${LR:-5e-4}" SEEDS="${SEEDS:-42 43}"
 cd "$ROOT"
+if [[ "$ANCHOR" != eol ]] && ! python3 -c 'import json,sys; json.load(open(sys.argv[1]))["test"]["accuracy"]' "$TEACHER/eval_results.json" 2>/dev/null; then
+    echo "band_ceiling: ANCHOR=$ANCHOR compares with the teacher's test accuracy: $TEACHER/eval_results.json has none" >&2
+    exit 1
+fi
 mkdir -p "$OUT/configs"
 source bench/kdnas_binary.sh
 export KDNAS
@@ -71,15 +75,18 @@ if anchor == "eol":
 else:
     high = teacher / float(anchor)
     band = [s for s, ms in rows.items() if 0.8 * high < ms <= high]
-vocabulary = json.load(open(sys.argv[7]))["vocab_size"]
-def parameters(shape):  # word embeddings and the layers' weights: the order of the band coverage's parameter count
+teacher_config = json.load(open(sys.argv[7]))
+rows_of_embeddings = teacher_config["vocab_size"] + teacher_config["max_position_embeddings"] + teacher_config["type_vocab_size"]
+def parameters(shape):  # StudentArchitecture.parameterCount less the classifier, the same for every shape
     l, h, f = (int(x) for x in re.match(r"L(\d+)-H(\d+)-A\d+-F(\d+)", shape).groups())
-    return vocabulary * h + l * (4 * h * h + 2 * h * f)
+    layer = 4 * h * h + 4 * h + 2 * h * f + f + h + 4 * h  # attention, FFN, two LayerNorms
+    return rows_of_embeddings * h + 2 * h + l * layer + h * h + h  # embeddings and their LayerNorm, layers, pooler
 if top != "all":
     band = sorted(band, key=parameters, reverse=True)[:int(top)]
 print(" ".join(sorted(band, key=lambda s: rows[s])))
 PY
 )
+[[ -n "$SHAPES" ]] || { echo "band_ceiling: no shape of the inherited space lies in the band" >&2; exit 1; }
 [[ "$ANCHOR" == eol ]] && echo "band_ceiling: $EOL and the shapes within ±$WIDTH of its latency: $SHAPES" >&2 \
     || echo "band_ceiling: the ${ANCHOR}x band (teacher $TEACHER_MS ms), $([[ $TOP == all ]] && echo every shape || echo "the $TOP with the most parameters"): $SHAPES" >&2
 for seed in $SEEDS; do
@@ -91,7 +98,6 @@ python3 - "$OUT" "$predictions" "$EOL" "$EPOCHS" "$SEEDS" "$ANCHOR" "$TEACHER" $
 import json, statistics, sys
 from pathlib import Path
 out, eol, epochs, seeds, anchor, shapes = Path(sys.argv[1]), sys.argv[3], sys.argv[4], sys.argv[5].split(), sys.argv[6], sys.argv[8:]
-teacher_test = json.loads((Path(sys.argv[7]) / "eval_results.json").read_text())["test"]["accuracy"]
 predicted = {s: float(ms) for s, ms in (l.split("\t") for l in open(sys.argv[2]).read().split("\n") if l)}
 
 def result(shape, seed):
@@ -109,6 +115,7 @@ def parameters(shape):
 speedup = anchor != "eol"
 base = {} if speedup else {seed: test(eol, seed) for seed in seeds}
 if speedup:
+    teacher_test = json.loads((Path(sys.argv[7]) / "eval_results.json").read_text())["test"]["accuracy"]
     print(f"Latencies predicted by the profile; the {anchor}x band. Test accuracy after {epochs} epochs, seeds "
           f"{', '.join(seeds)}; share of the teacher's test accuracy ({teacher_test:.4f}).\n")
 else:

@@ -12,6 +12,8 @@ if [[ ! -f /usr/include/oneapi/dnnl/dnnl.h ]]; then
     echo "packed_gemm: installing libdnnl-dev" >&2
     DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends libdnnl-dev >/dev/null
 fi
-binary=$(mktemp -d)/packed_gemm
+folder=$(mktemp -d)
+trap 'rm -rf "$folder"' EXIT
+binary=$folder/packed_gemm
 clang -O3 -ISources/CKernels/include bench/packed_gemm.c -o "$binary" -ldnnl -lpthread -lm
 OMP_NUM_THREADS=1 "$binary" "$@"

@@ -212,7 +212,7 @@ final class SearchCommandTests: CommandLineTestCase {
         XCTAssertEqual(search.status, 0, search.errors)
         let store = try SQLiteTrialStore(path: run + "/search.sqlite")
         let teacherMs = try XCTUnwrap(Double(String(decoding: XCTUnwrap(try store.value("teacher_latency_ms")), as: UTF8.self)))
-        let band = (low: FinalistPlan.bandFloor * teacherMs / speedup, high: teacherMs / speedup)
+        let band = (low: FinalistPlan.bandFloor * (teacherMs / speedup), high: teacherMs / speedup)
         let all = trials(run)
         let added = all.filter { $0.slot >= 2 }
         func inBand(_ trial: Trial) -> Bool { trial.latencyMs.map { $0 > band.low && $0 <= band.high } ?? false }
@@ -261,7 +261,7 @@ final class SearchCommandTests: CommandLineTestCase {
             return model.predict(student)
         }
         let counts = stride(from: 1.25, through: 8, by: 0.25).map { speedup in
-            (speedup, latencies.filter { $0 > FinalistPlan.bandFloor * teacherMs / speedup && $0 <= teacherMs / speedup }.count)
+            (speedup, latencies.filter { $0 > FinalistPlan.bandFloor * (teacherMs / speedup) && $0 <= teacherMs / speedup }.count)
         }
         let usable = counts.filter { $0.1 >= 3 }
         print("band coverage test: teacher \(teacherMs) ms; architectures per band: \(counts.map { "\($0.0)x \($0.1)" })")
