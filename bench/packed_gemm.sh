@@ -7,6 +7,8 @@
 # libdnnl2; the headers are installed here when missing). Run it on a quiet machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+flags=$(grep -m1 '^flags' /proc/cpuinfo)
+[[ $flags =~ avx2 && $flags =~ fma ]] || { echo "packed_gemm: needs a processor with AVX2 and FMA (its peak loop uses them)" >&2; exit 1; }
 if [[ ! -f /usr/include/oneapi/dnnl/dnnl.h ]]; then
     SUDO=""; [[ $(id -u) -eq 0 ]] || SUDO=sudo
     echo "packed_gemm: installing libdnnl-dev" >&2
