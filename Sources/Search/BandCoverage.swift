@@ -2,29 +2,37 @@
 /// anchor bands of `FinalistPlan` ((0.8·a, a] for the speed-ups asked for and each hand-crafted student's latency).
 /// A few dozen candidates out of a space of thousands may leave a band empty: the 2026-12-02 main job's seed 2
 /// tried none in its 3× band. From the second episode on (the first, random, has trained the controller), each
-/// episode adds one candidate to every band that holds fewer than `quota`: one of the band's untried architectures
-/// with the most parameters whose shape (layers, hidden size, FFN width) the band does not hold yet (a held shape's
-/// variants only when no other is left), the strategy's
-/// choice among those (the controller's best prediction for the LSTM, a random one otherwise).
+/// episode adds one candidate to every band that holds fewer than `quota` of its eligible students: one of the
+/// band's untried eligible architectures with the most parameters whose shape (layers, hidden size, FFN width) the
+/// band does not hold yet (a held shape's variants only when no other is left), the strategy's choice among those
+/// (the controller's best prediction for the LSTM, a random one otherwise).
+///
+/// Eligible: the students that inherit the teacher whole (its head size and activation, `StudentPrior`) where the
+/// space has any in the band, every student otherwise. The strategies' own picks count toward the quota only when
+/// eligible, so a band filled with regrouped-head variants still gets its largest whole-inheriting students.
 ///
 /// Why the most parameters: within a latency band, parameter count ranked fully distilled students best of every
 /// signal measured (Kendall τ 0.93 within bands, bench/proxy_fidelity.sh), and the strategies' own picks left the
 /// bands to students narrower than the teacher (the 2026-12-07 main job's seed 2 tried no hidden-384 student in the
-/// every-other-layer band, and its 3× finalist reached 95.6% of the teacher).
+/// every-other-layer band, and its 3× finalist reached 95.6% of the teacher). Why whole inheritance: the final stage
+/// ranks a band's students by size first, and among students of one size the regrouped heads cost (`StudentPrior`);
+/// the 2026-12-07 night main job's 3× band held four students, none with the teacher's heads and activation, and its
+/// finalist reached 96.2%, where the band's four largest whole-inheriting shapes reached 97.4–98.0% by the same recipe.
 struct BandCoverage {
     var bands: [(low: Double, high: Double)]
     var quota: Int
     /// The space's architectures less the hand-crafted students (distilled as baselines anyway), with their
-    /// parameters and latency (computed once), largest first.
-    var architectures: [(architecture: StudentArchitecture, parameters: Int, latencyMs: Double)]
+    /// parameters, latency and whole inheritance (computed once), largest first.
+    var architectures: [(architecture: StudentArchitecture, parameters: Int, latencyMs: Double, whole: Bool)]
     /// The repeatable latency of an architecture (the run's latency model).
     var latency: (StudentArchitecture) -> Double
+    var prior: StudentPrior
 
-    /// The bands of `anchors` (latencies in ms) over `space`, whose students have `parameters`.
+    /// The bands of `anchors` (latencies in ms) over `space`, whose students `prior` sizes and tells whole.
     init(anchors: [Double], quota: Int, space: SearchSpace, excluded: Set<StudentArchitecture>,
-         parameters: (StudentArchitecture) -> Int, latency: @escaping (StudentArchitecture) -> Double) {
-        (bands, self.quota, self.latency) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency)
-        architectures = space.all.filter { !excluded.contains($0) }.map { ($0, parameters($0), latency($0)) }
+         prior: StudentPrior, latency: @escaping (StudentArchitecture) -> Double) {
+        (bands, self.quota, self.latency, self.prior) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency, prior)
+        architectures = space.all.filter { !excluded.contains($0) }.map { ($0, prior.parameters($0), latency($0), prior.inheritsWhole($0)) }
             .sorted { $0.parameters > $1.parameters }
     }
 
@@ -53,11 +61,13 @@ struct BandCoverage {
         var seen = Set(history.map(\.architecture) + proposals.map(\.architecture))
         var added: [Trial] = []
         for band in bands {
-            let inBand = members.filter { contains(band, $0) }
+            let reach = architectures.filter { Self.contains(band, latencyMs: $0.latencyMs) }
+            let wholeOnly = reach.contains { $0.whole }
+            let inBand = members.filter { contains(band, $0) && (!wholeOnly || prior.inheritsWhole($0)) }
             guard inBand.count < quota else { continue }
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
-            let untried = architectures.filter { Self.contains(band, latencyMs: $0.latencyMs) && !seen.contains($0.architecture) }
+            let untried = reach.filter { (!wholeOnly || $0.whole) && !seen.contains($0.architecture) }
             // A shape the band already holds is a new student only in its heads or activation: the next shape is
             // tried first, so that a band's quota is not spent on variants of one size.
             let held = Set(inBand.map(Shape.init))

@@ -12,7 +12,7 @@ extension SearchRun {
         if let saved = try store.value("final_plan") { return try JSONDecoder().decode(FinalistPlan.self, from: saved) }
         let (speedups, baselines) = try anchors()
         return FinalistPlan(trials: trials, top: settings.finalTop, front: settings.finalPareto, target: target,
-                            anchors: speedups, baselines: baselines)
+                            prior: StudentPrior(teacher: evaluator.teacher.config), anchors: speedups, baselines: baselines)
     }
 
     /// What anchors a finalist band each: the latency of each speed-up asked for (the teacher's over it), and the
@@ -32,11 +32,8 @@ extension SearchRun {
         guard let quota = settings.activeBandQuota else { return nil }
         let (speedups, baselines) = try anchors()
         let evaluator = self.evaluator
-        let teacher = evaluator.teacher.config
         return BandCoverage(anchors: speedups.map(\.latencyMs) + baselines.map(\.latencyMs), quota: quota, space: settings.space,
-                            excluded: Set(baselines.map(\.architecture)),
-                            parameters: { $0.parameterCount(vocabulary: teacher.vocabSize, positions: teacher.maxPositionEmbeddings,
-                                                            tokenTypes: teacher.typeVocabSize, labels: teacher.numLabels) }) {
+                            excluded: Set(baselines.map(\.architecture)), prior: StudentPrior(teacher: evaluator.teacher.config)) {
             (try? evaluator.latency(of: $0).get().milliseconds) ?? .infinity
         }
     }

@@ -59,7 +59,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var population = 10
     public var tournament = 3
     /// Final stage: the top N by reward, up to this many more spread over the front's latency range (the best
-    /// scoring candidate of each latency band), the baselines, and their epochs.
+    /// student of each latency band, `FinalistPlan`), the baselines, and their epochs.
     public var finalTop = 2
     public var finalPareto = 2
     public var finalEpochs = 1

@@ -89,7 +89,7 @@ public struct SearchState: Codable, Sendable, Equatable {
 /// on the full training set.
 public struct Finalist: Codable, Sendable, Equatable {
     public enum Origin: String, Codable, Sendable {
-        /// Best by reward; the best-scoring of a latency band (`front-N`, `speedup-3x`, `match-…`); hand-crafted.
+        /// Best by reward; the best student of a latency band (`front-N`, `speedup-3x`, `match-…`; `FinalistPlan`); hand-crafted.
         case top, pareto, baseline
     }
 

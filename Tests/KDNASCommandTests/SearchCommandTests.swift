@@ -196,13 +196,14 @@ final class SearchCommandTests: CommandLineTestCase {
               + "every trial identical to the uninterrupted run")
     }
 
-    /// The search stage's band coverage: from episode 2 on, a band of the final stage holding fewer candidates
-    /// than the quota gets one, inside it; the final stage then has a student in it. A run whose saved command line
+    /// The search stage's band coverage: from episode 2 on, a band of the final stage holding fewer eligible candidates
+    /// (those inheriting the teacher whole, where the band has any) than the quota gets one, inside it; the final
+    /// stage then has a student in it. A run whose saved command line
     /// now gives other settings (a preset changed since) resumes with the settings saved in its store.
     func testBandCoverageFillsTheSpeedupBandAndAResumeUsesTheSavedSettings() throws {
         let (teacher, task) = try teacherAndTask()
         let profile = try latencyProfile(teacher)
-        let speedup = try sparseBandSpeedup(teacher: teacher, profile: profile)
+        let (speedup, eligible) = try sparseBandSpeedup(teacher: teacher, profile: profile)
         let run = directory.appendingPathComponent("bands").path
         let options = ["--teacher", teacher] + task + ["--strategy", "random", "--episodes", "3", "--candidates", "2", "--proxy-fraction", "0.25",
                        "--proxy-dev", "20", "--latency-profile", profile, "--final-top", "0", "--final-pareto", "0",
@@ -218,16 +219,23 @@ final class SearchCommandTests: CommandLineTestCase {
         func inBand(_ trial: Trial) -> Bool { trial.latencyMs.map { $0 > band.low && $0 <= band.high } ?? false }
         print("band coverage test: band (\(band.low), \(band.high)] ms; \(all.filter(inBand).count) of \(all.count) candidates in it, "
               + "\(added.count) added: \(added.map { "\($0.id) \($0.architecture) \($0.latencyMs ?? -1)" })")
-        XCTAssertFalse(added.isEmpty, "episode 1's two random candidates left the band short: episode 2 adds one")
+        let firstEpisode = all.filter { $0.episode == 1 && inBand($0) && eligible.contains($0.architecture) }.count
+        XCTAssertTrue(!added.isEmpty || firstEpisode >= min(2, eligible.count), "episode 1's random candidates left the band short: episode 2 adds one")
         XCTAssertTrue(added.allSatisfy(inBand), "every added candidate lies in the band")
+        XCTAssertTrue(added.allSatisfy { eligible.contains($0.architecture) }, "every added candidate is eligible: \(eligible)")
         XCTAssertTrue(added.allSatisfy { $0.episode >= 2 }, "the first episode adds none")
-        // A top-up only while the band, with the episode's own proposals, holds fewer than the quota (the random
-        // proposals may fill it, or overfill it, by themselves: the calibrated profile moves from run to run).
+        // A top-up only while the band, with the episode's own proposals, holds fewer eligible candidates than the quota
+        // and an untried one is left (the random proposals may fill it, or overfill it, by themselves: the calibrated
+        // profile moves from run to run).
         for episode in 2...3 {
-            let before = all.filter { $0.episode < episode || ($0.episode == episode && $0.slot < 2) }.filter(inBand).count
-            XCTAssertEqual(added.filter { $0.episode == episode }.count, before < 2 ? 1 : 0, "episode \(episode): \(before) in the band before")
+            let tried = all.filter { $0.episode < episode || ($0.episode == episode && $0.slot < 2) }
+            let before = tried.filter { inBand($0) && eligible.contains($0.architecture) }.count
+            let left = eligible.subtracting(tried.map(\.architecture)).count
+            XCTAssertEqual(added.filter { $0.episode == episode }.count, before < 2 && left > 0 ? 1 : 0,
+                           "episode \(episode): \(before) eligible in the band before, \(left) untried")
         }
-        XCTAssertGreaterThanOrEqual(all.filter(inBand).count, 2, "the band holds its quota after episode 3")
+        XCTAssertGreaterThanOrEqual(all.filter { inBand($0) && eligible.contains($0.architecture) }.count, min(2, eligible.count),
+                                    "the band holds its quota after episode 3, or every eligible student")
         XCTAssertTrue(search.errors.contains("until each holds 2"), search.errors)
         let finalists = try store.finalists()
         XCTAssertEqual(finalists.map(\.name), [FinalistPlan.speedupName(speedup)])
@@ -250,21 +258,29 @@ final class SearchCommandTests: CommandLineTestCase {
     /// The speed-up whose band, (0.8·t/s, t/s] for the teacher's predicted latency t, holds the fewest of the space's
     /// architectures but at least three, by the profile's predictions: the band the episodes' random proposals are
     /// least likely to fill by themselves, yet one that top-ups can fill. The calibrated profile moves from run to
-    /// run, so a fixed speed-up could name a band that holds no architecture at all.
-    func sparseBandSpeedup(teacher: String, profile: String) throws -> Double {
+    /// run, so a fixed speed-up could name a band that holds no architecture at all. With it, the band's eligible
+    /// architectures (at least two): those inheriting the teacher whole where the band has any, all of them otherwise.
+    func sparseBandSpeedup(teacher: String, profile: String) throws -> (speedup: Double, eligible: Set<StudentArchitecture>) {
         let config = try BertConfig(contentsOf: URL(fileURLWithPath: teacher).appendingPathComponent("config.json"))
         let model = try LatencyProfile.read(profile).model
         let teacherMs = model.predict(config)
-        let latencies = SearchSpace.derived(from: config).all.map { architecture -> Double in
+        let predicted = SearchSpace.derived(from: config).all.map { architecture -> (StudentArchitecture, Double) in
             var student = architecture.config(from: config)
             student.numLabels = config.numLabels
-            return model.predict(student)
+            return (architecture, model.predict(student))
         }
-        let counts = stride(from: 1.25, through: 8, by: 0.25).map { speedup in
-            (speedup, latencies.filter { $0 > FinalistPlan.bandFloor * (teacherMs / speedup) && $0 <= teacherMs / speedup }.count)
+        func band(_ speedup: Double) -> [StudentArchitecture] {
+            predicted.filter { $0.1 > FinalistPlan.bandFloor * (teacherMs / speedup) && $0.1 <= teacherMs / speedup }.map(\.0)
         }
-        let usable = counts.filter { $0.1 >= 3 }
+        let counts = stride(from: 1.25, through: 8, by: 0.25).map { ($0, band($0).count) }
+        let prior = StudentPrior(teacher: config)
+        func eligible(_ speedup: Double) -> [StudentArchitecture] {
+            let whole = band(speedup).filter(prior.inheritsWhole)
+            return whole.isEmpty ? band(speedup) : whole
+        }
+        let usable = counts.filter { $0.1 >= 3 && eligible($0.0).count >= 2 }
         print("band coverage test: teacher \(teacherMs) ms; architectures per band: \(counts.map { "\($0.0)x \($0.1)" })")
-        return try XCTUnwrap(usable.min { $0.1 < $1.1 }?.0, "no speed-up's band holds three of the space's architectures")
+        let speedup = try XCTUnwrap(usable.min { $0.1 < $1.1 }?.0, "no speed-up's band holds three of the space's architectures, two eligible")
+        return (speedup, Set(eligible(speedup)))
     }
 }

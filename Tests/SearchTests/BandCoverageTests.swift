@@ -7,10 +7,12 @@ final class BandCoverageTests: XCTestCase {
     let space = SearchSpace(name: "test", layers: [1, 2, 3, 4, 6], hiddenSizes: [32, 64, 96], heads: [2, 4], intermediateSizes: [64, 128],
                             activations: [.gelu, .relu])
     let latency: (StudentArchitecture) -> Double = { Double($0.layers * $0.hiddenSize) / 32 }
-    let parameters: (StudentArchitecture) -> Int = { $0.parameterCount(vocabulary: 1000, positions: 64, tokenTypes: 2, labels: 2) }
+    /// Sizes students by a small vocabulary; tells none whole, so every student of a band is eligible.
+    let prior = StudentPrior(vocabulary: 1000, positions: 64, tokenTypes: 2, labels: 2)
 
-    private func makeCoverage(_ anchors: [Double], quota: Int, excluded: Set<StudentArchitecture> = []) -> BandCoverage {
-        BandCoverage(anchors: anchors, quota: quota, space: space, excluded: excluded, parameters: parameters, latency: latency)
+    private func makeCoverage(_ anchors: [Double], quota: Int, excluded: Set<StudentArchitecture> = [],
+                              prior: StudentPrior? = nil) -> BandCoverage {
+        BandCoverage(anchors: anchors, quota: quota, space: space, excluded: excluded, prior: prior ?? self.prior, latency: latency)
     }
 
     /// Layers, hidden size and FFN width: the parameter count does not depend on heads or activation.
@@ -105,5 +107,32 @@ final class BandCoverageTests: XCTestCase {
         XCTAssertEqual(added.count, 1)
         XCTAssertEqual(latency(added[0].architecture), 3)
         XCTAssertEqual(added[0].slot, 0)
+    }
+
+    func testOnlyWholeInheritingStudentsFillABandThatHasAny() {
+        // A teacher of 32-wide heads and GELU: of the space's hidden sizes, only H64 with 2 heads inherits it whole.
+        // (4.8, 6] holds L3-H64-A2-gelu (F64 and F128), whole, beside L2-H96 and L6-H32; (2.4, 3] (L1-H96, L3-H32)
+        // holds no whole student, so every student of it counts.
+        let whole = StudentPrior(vocabulary: 1000, positions: 64, tokenTypes: 2, labels: 2, headSize: 32, activation: .gelu)
+        let coverage = makeCoverage([6, 3], quota: 2, prior: whole)
+        let regrouped = [StudentArchitecture(layers: 2, hiddenSize: 96, heads: 2, intermediateSize: 128, activation: .relu),
+                         StudentArchitecture(layers: 2, hiddenSize: 96, heads: 4, intermediateSize: 128, activation: .gelu),
+                         architecture(6, 32), architecture(1, 96), architecture(3, 32)]
+        for strategy in [RandomStrategy(space: space), LSTMStrategy(space: space, seed: 5)] as [SearchStrategy] {
+            var random = SearchRandom(seed: 4)
+            // Three regrouped students fill (4.8, 6] beyond its quota, yet it gets its largest whole student;
+            // (2.4, 3] holds its two.
+            let first = coverage.topUps(episode: 2, history: trials(regrouped), proposals: [], strategy: strategy, random: &random)
+            XCTAssertEqual(first.map(\.architecture),
+                           [StudentArchitecture(layers: 3, hiddenSize: 64, heads: 2, intermediateSize: 128, activation: .gelu)], "\(strategy)")
+            let second = coverage.topUps(episode: 3, history: trials(regrouped + first.map(\.architecture)), proposals: [],
+                                         strategy: strategy, random: &random)
+            XCTAssertEqual(second.map(\.architecture),
+                           [StudentArchitecture(layers: 3, hiddenSize: 64, heads: 2, intermediateSize: 64, activation: .gelu)], "\(strategy)")
+            // Two whole students: the band holds its quota.
+            let third = coverage.topUps(episode: 4, history: trials(regrouped + (first + second).map(\.architecture)), proposals: [],
+                                        strategy: strategy, random: &random)
+            XCTAssertTrue(third.isEmpty, "\(strategy): \(third.map(\.architecture))")
+        }
     }
 }
