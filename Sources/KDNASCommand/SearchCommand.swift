@@ -66,11 +66,11 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
     @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
-    @Option(help: "Finalists: the best student (the largest scoring within 0.05 of the best) of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
+    @Option(help: "Finalists: the best student (of those scoring within 0.05 of the best, the largest with the teacher's head size and activation) of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 2, paper 3).") var finalEpochs: Int?
     @Option(help: "Speed-ups over the teacher that each add the best candidate at least that fast, within 20% (quick 3, paper none), e.g. 2,4, or none.")
     var finalSpeedups: String?
-    @Option(help: "From the second episode on, each episode adds a candidate to every finalist band (the speed-ups', the baselines') that holds fewer than N (quick 3, paper none; 0 for none).")
+    @Option(help: "From the second episode on, each episode adds a candidate to every finalist band (the speed-ups', the baselines') that holds fewer than N students with the teacher's head size and activation (any, once none is left to try) (quick 3, paper none; 0 for none).")
     var bandQuota: Int?
     @Option(help: "Perturbed copies of each training example added to the finalists' transfer set (quick 0, paper 0; 0 for none).")
     var augment: Int?
@@ -312,7 +312,7 @@ struct SearchCommand: ParsableCommand {
                                    firstValues: firstValues)
         let progress = SearchProgress(metric: source.definition.primaryMetricName())
         search.observer = progress
-        let coverage = settings.activeBandQuota.map { " (+ up to one per finalist band per episode, until each holds \($0))" } ?? ""
+        let coverage = settings.activeBandQuota.map { " (+ up to one per finalist band per episode, until each holds \($0) with the teacher's head size and activation)" } ?? ""
         log("search: \(settings.strategy.rawValue) over \(settings.space.name) (\(settings.space.validCount) architectures), "
             + "\(settings.episodes) episodes × \(settings.candidatesPerEpisode) candidates\(coverage); rungs "
             + zip(settings.rungExamples(trainCount: train.count), settings.allRungs).map { "\($0) train examples × \($1.epochs) epoch(s)" }

@@ -7,9 +7,11 @@
 /// band does not hold yet (a held shape's variants only when no other is left), the strategy's choice among those
 /// (the controller's best prediction for the LSTM, a random one otherwise).
 ///
-/// Eligible: the students that inherit the teacher whole (its head size and activation, `StudentPrior`) where the
-/// space has any in the band, every student otherwise. The strategies' own picks count toward the quota only when
-/// eligible, so a band filled with regrouped-head variants still gets its largest whole-inheriting students.
+/// Eligible: the students that inherit the teacher whole (its head size and activation, `StudentPrior`) while the
+/// band holds fewer than `quota` of them and has one untried; every student otherwise (a band the space gives no
+/// whole-inheriting student, or whose are all tried, some of them failed). The strategies' own picks count toward
+/// the quota only when eligible, so a band filled with regrouped-head variants still gets its largest
+/// whole-inheriting students. Hand-crafted students never count: the final stage leaves them to their baselines.
 ///
 /// Why the most parameters: within a latency band, parameter count ranked fully distilled students best of every
 /// signal measured (Kendall τ 0.93 within bands, bench/proxy_fidelity.sh), and the strategies' own picks left the
@@ -26,12 +28,16 @@ struct BandCoverage {
     var architectures: [(architecture: StudentArchitecture, parameters: Int, latencyMs: Double, whole: Bool)]
     /// The repeatable latency of an architecture (the run's latency model).
     var latency: (StudentArchitecture) -> Double
+    /// Sizes the students and tells those that inherit the teacher whole.
     var prior: StudentPrior
+    /// The hand-crafted students: never proposed, never counted.
+    var excluded: Set<StudentArchitecture>
 
     /// The bands of `anchors` (latencies in ms) over `space`, whose students `prior` sizes and tells whole.
     init(anchors: [Double], quota: Int, space: SearchSpace, excluded: Set<StudentArchitecture>,
          prior: StudentPrior, latency: @escaping (StudentArchitecture) -> Double) {
-        (bands, self.quota, self.latency, self.prior) = (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency, prior)
+        (bands, self.quota, self.latency, self.prior, self.excluded) =
+            (anchors.map { (low: FinalistPlan.bandFloor * $0, high: $0) }, quota, latency, prior, excluded)
         architectures = space.all.filter { !excluded.contains($0) }.map { ($0, prior.parameters($0), latency($0), prior.inheritsWhole($0)) }
             .sorted { $0.parameters > $1.parameters }
     }
@@ -57,19 +63,22 @@ struct BandCoverage {
     func topUps(episode: Int, history: [Trial], proposals: [Trial], strategy: SearchStrategy, random: inout SearchRandom) -> [Trial] {
         guard episode >= 2, quota > 0 else { return [] }
         // A failed trial tried the architecture but gives the final stage nothing: it does not count.
-        var members = history.filter { $0.state != .failed }.map(\.architecture) + proposals.map(\.architecture)
+        var members = (history.filter { $0.state != .failed }.map(\.architecture) + proposals.map(\.architecture))
+            .filter { !excluded.contains($0) }
         var seen = Set(history.map(\.architecture) + proposals.map(\.architecture))
         var added: [Trial] = []
         for band in bands {
             let reach = architectures.filter { Self.contains(band, latencyMs: $0.latencyMs) }
-            let wholeOnly = reach.contains { $0.whole }
+            let wholeMembers = members.filter { contains(band, $0) && prior.inheritsWhole($0) }.count
+            let wholeOnly = wholeMembers >= quota || reach.contains { $0.whole && !seen.contains($0.architecture) }
             let inBand = members.filter { contains(band, $0) && (!wholeOnly || prior.inheritsWhole($0)) }
             guard inBand.count < quota else { continue }
             let slot = proposals.count + added.count
             guard slot < 1000 else { break }  // a trial's id is episode × 1000 + slot
             let untried = reach.filter { (!wholeOnly || $0.whole) && !seen.contains($0.architecture) }
             // A shape the band already holds is a new student only in its heads or activation: the next shape is
-            // tried first, so that a band's quota is not spent on variants of one size.
+            // tried first, so that a band's quota is not spent on variants of one size. (A shape has one
+            // whole-inheriting variant, so this matters only once every student is eligible.)
             let held = Set(inBand.map(Shape.init))
             let fresh = untried.filter { !held.contains(Shape($0.architecture)) }
             let open = fresh.isEmpty ? untried : fresh

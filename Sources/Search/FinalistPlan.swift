@@ -13,10 +13,13 @@ import Models
 /// - `baseline-…`: the hand-crafted students (every other teacher layer, as DistilBERT; a 4-layer
 ///   half-width shape).
 ///
-/// A band's best student is the one with the most parameters, then one that inherits the teacher whole, then the
-/// best proxy score (`StudentPrior`), among the members whose proxy score is within `scoreGuard` of the band's
-/// best: the proxy only keeps a failed or diverged distillation out. Within a band, parameter count ranked fully
-/// distilled students better than any proxy measured (Kendall τ 0.93 against 0.78, bench/proxy_fidelity.sh).
+/// A band's best student: among the members whose proxy score is within `scoreGuard` of the band's best, those
+/// that inherit the teacher whole (its head size and activation) when there are any, and of those the largest
+/// (within `StudentPrior.sizeTolerance` of the most parameters), then the best proxy score. The score keeps out
+/// a student far below the band's best (a failed or diverged distillation beside a working one); inheritance and
+/// size rank the rest (`StudentPrior`). Parameter count ranked fully distilled students better than any proxy
+/// measured, within ±20% latency bands (Kendall τ 0.93 against 0.78) and over all students (0.90 against 0.82;
+/// bench/proxy_fidelity.sh), so the front's wider bands use the same rule.
 ///
 /// No searched finalist repeats a hand-crafted shape (a search of a space that holds one may find it):
 /// it is distilled once, as its baseline. Every latency is the run's repeatable figure (predicted or
@@ -36,8 +39,9 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
     /// The share of an anchor's or a baseline's latency its band reaches down to.
     public static let bandFloor = 0.8
 
-    /// How far below its band's best proxy score a student may score and still be its band's finalist: about
-    /// 1.7 standard errors of the difference of two scores on the quick preset's 500 scoring examples.
+    /// How far below its band's best proxy score (the task's metric on the scoring set) a student may score and
+    /// still be its band's finalist: for accuracy near 0.7 on the default 500 scoring examples, about 1.7 standard
+    /// errors of the difference of two scores.
     public static let scoreGuard = 0.05
 
     /// The plan for `trials` (finished ones count), `top` by reward and `front` bands up to `target`,
@@ -76,14 +80,17 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
         self.entries = entries
     }
 
-    /// The best of a band's `members` (done trials): the most parameters, then whole inheritance, then the best
-    /// proxy score, then the first tried, among those within `scoreGuard` of the band's best score.
+    /// The best of a band's `members` (done trials): within `scoreGuard` of the best score (a margin of 1e-9 keeps
+    /// a gap of exactly the guard inside, whatever the rounding), the whole-inheriting ones if any, the largest of
+    /// those, then the best score, then the first tried.
     static func best(of members: [Trial], prior: StudentPrior) -> Trial? {
         guard let top = members.map({ $0.accuracy! }).max() else { return nil }
-        return members.filter { $0.accuracy! >= top - scoreGuard }.max { a, b in
-            if let below = prior.ranksBelow(a.architecture, b.architecture) { return below }
-            return a.accuracy! != b.accuracy! ? a.accuracy! < b.accuracy! : a.id > b.id
-        }
+        let near = members.filter { $0.accuracy! >= top - scoreGuard - 1e-9 }
+        let whole = near.filter { prior.inheritsWhole($0.architecture) }
+        let pool = whole.isEmpty ? near : whole
+        let most = Double(pool.map { prior.parameters($0.architecture) }.max()!)
+        let largest = pool.filter { Double(prior.parameters($0.architecture)) >= (1 - StudentPrior.sizeTolerance) * most }
+        return largest.max { a, b in a.accuracy! != b.accuracy! ? a.accuracy! < b.accuracy! : a.id > b.id }
     }
 
     /// The finalist of the band at or below speed-up `speedup` over the teacher: `speedup-3x`, `speedup-2.5x`.

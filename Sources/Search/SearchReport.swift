@@ -212,7 +212,7 @@ public struct SearchReport {
         let best = done.max { $0.reward! < $1.reward! }
         let losses = settings.recipe.losses.map(\.rawValue).joined(separator: "+")
         let covering = trials.filter(settings.isBandTopUp).count
-        let coverageNote = covering == 0 ? "" : " and \(covering) more to cover the finalist bands (until each holds \(settings.bandQuota ?? 0))"
+        let coverageNote = covering == 0 ? "" : " and \(covering) more to cover the finalist bands (until each holds \(settings.bandQuota ?? 0) with the teacher's head size and activation)"
         let bestLine = best.map { " Best: \($0.architecture) (reward " + String(format: "%.4f", $0.reward!) + ")." } ?? ""
         var page = """
             <!DOCTYPE html>

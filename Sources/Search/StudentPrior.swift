@@ -2,15 +2,24 @@ import Models
 
 /// What ranks the students of one latency band before their full distillation, beside their proxy score.
 ///
+/// - **Whole inheritance.** A student with the teacher's head size and activation starts as a sub-network of the
+///   teacher: whole teacher heads and the non-linearity its weights were trained with. One of another head size
+///   inherits single attention units regrouped into heads of another width, and one of another activation feeds
+///   the teacher's FFN weights through another function: neither computes what the teacher computed at first.
+///   On the 3× band of 2026-12-07 night, the four largest whole-inheriting shapes reached 97.4–98.0% of the
+///   teacher (seed 42), L2-H384-A4-F1536 95.1% against 98.0% for the same size with the teacher's 12 heads
+///   (bench/results/band-ceiling-3x-2026-12-07-night-zen3.md). In three main jobs that ranked by size first,
+///   the 3× finalist was whole twice (97.9%, 98.0%) and L2-H384-A4-F1536 once (96.3%); L3-H384-F1536 with
+///   A6-silu and A8-relu was −0.5 and +0.1 points from the whole one of the same runs
+///   (bench/results/main-job-2026-12-07-late-zen5.md).
 /// - **Parameters.** Within a latency band, the student with more parameters distils better: parameter count
 ///   ranked fully distilled students at Kendall τ 0.93 within bands, against 0.78 for the best proxy score
 ///   (bench/proxy_fidelity.sh, README).
-/// - **Whole inheritance.** A student with the teacher's head size and activation inherits whole teacher heads
-///   and the non-linearity its weights were trained with; one of another head size starts from regrouped
-///   heads. Students of one size differ only there: on the 3× band of 2026-12-07 night, the four largest
-///   whole-inheriting shapes reached 97.4–98.0% of the teacher (seed 42), L2-H384-A4-F1536 95.1% against
-///   98.0% for the same size with the teacher's 12 heads (bench/results/band-ceiling-3x-2026-12-07-night-zen3.md).
 public struct StudentPrior: Sendable {
+    /// Students whose parameter counts are within this share of each other's are one size: L3-H384-F768 and
+    /// L2-H384-F1536 differ by 2,688 parameters (biases) of 15.6M.
+    public static let sizeTolerance = 0.01
+
     var vocabulary, positions, tokenTypes, labels: Int
     /// The teacher's head size (hidden / heads) and activation; nil: no student is told apart by them.
     var headSize: Int?
@@ -39,12 +48,4 @@ public struct StudentPrior: Sendable {
         return architecture.heads > 0 && architecture.hiddenSize == headSize * architecture.heads && architecture.activation == activation
     }
 
-    /// Whether `a` ranks below `b`: fewer parameters, or as many and `b` alone inherits the teacher whole.
-    /// Nil when the prior cannot tell them apart.
-    func ranksBelow(_ a: StudentArchitecture, _ b: StudentArchitecture) -> Bool? {
-        let (pa, pb) = (parameters(a), parameters(b))
-        if pa != pb { return pa < pb }
-        let (wa, wb) = (inheritsWhole(a), inheritsWhole(b))
-        return wa == wb ? nil : wb
-    }
 }

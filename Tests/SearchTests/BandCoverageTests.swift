@@ -135,4 +135,24 @@ final class BandCoverageTests: XCTestCase {
             XCTAssertTrue(third.isEmpty, "\(strategy): \(third.map(\.architecture))")
         }
     }
+
+    func testABandWhoseWholeStudentsAreAllTriedTakesAnyStudentAndHandCraftedOnesNeverCount() {
+        let whole = StudentPrior(vocabulary: 1000, positions: 64, tokenTypes: 2, labels: 2, headSize: 32, activation: .gelu)
+        let coverage = makeCoverage([6], quota: 2, prior: whole)
+        // Both whole students of (4.8, 6] tried, one failed: the band holds one, so any student is eligible and
+        // the largest shape left, L2-H96-F128, is proposed.
+        var history = trials([StudentArchitecture(layers: 3, hiddenSize: 64, heads: 2, intermediateSize: 128, activation: .gelu),
+                              StudentArchitecture(layers: 3, hiddenSize: 64, heads: 2, intermediateSize: 64, activation: .gelu)])
+        history[0].state = .failed
+        var random = SearchRandom(seed: 8)
+        let added = coverage.topUps(episode: 2, history: history, proposals: [], strategy: RandomStrategy(space: space), random: &random)
+        XCTAssertEqual(added.map(size), [[2, 96, 128]])
+        // A hand-crafted student in the band is distilled as its baseline: it does not fill the band.
+        let handCrafted = architecture(6, 32)
+        let sizeOnly = makeCoverage([6], quota: 2, excluded: [handCrafted])
+        let held = trials([handCrafted, architecture(2, 96)])
+        XCTAssertEqual(sizeOnly.topUps(episode: 2, history: held, proposals: [], strategy: RandomStrategy(space: space), random: &random).count, 1)
+        XCTAssertTrue(makeCoverage([6], quota: 2).topUps(episode: 2, history: held, proposals: [], strategy: RandomStrategy(space: space),
+                                                     random: &random).isEmpty, "counted when not excluded")
+    }
 }

@@ -91,8 +91,8 @@ final class FinalistPlanTests: XCTestCase {
     }
 }
 
-/// A band's finalist: the most parameters among the members within `FinalistPlan.scoreGuard` of the band's best
-/// proxy score, then the one that inherits the teacher whole (its head size and activation), then the best score.
+/// A band's finalist: among the members within `FinalistPlan.scoreGuard` of the band's best proxy score, the ones
+/// that inherit the teacher whole (its head size and activation) if any, the largest of them, then the best score.
 final class BandFinalistTests: XCTestCase {
     private func student(_ layers: Int, _ hidden: Int, heads: Int = 4, _ activation: BertConfig.Activation = .gelu) -> StudentArchitecture {
         StudentArchitecture(layers: layers, hiddenSize: hidden, heads: heads, intermediateSize: 2 * hidden, activation: activation)
@@ -104,7 +104,7 @@ final class BandFinalistTests: XCTestCase {
         return trial
     }
 
-    func testTheLargestStudentNearTheBestScoreWinsAndWholeInheritanceBreaksATie() throws {
+    func testTheLargestWholeInheritingStudentNearTheBestScoreWins() throws {
         // A teacher of 32-wide heads and GELU: L2-H128-A4-gelu inherits it whole, L2-H128-A2-relu (as large) does not.
         let whole = StudentPrior(vocabulary: 100, positions: 16, tokenTypes: 2, labels: 2, headSize: 32, activation: .gelu)
         let members = [
@@ -127,6 +127,9 @@ final class BandFinalistTests: XCTestCase {
         // Alone within the guard, the best score wins however small; no member, no finalist.
         XCTAssertEqual(FinalistPlan.best(of: [members[0], members[3]], prior: whole)?.id, 1)
         XCTAssertNil(FinalistPlan.best(of: [], prior: whole))
+        // A gap of exactly the guard is inside it, however the scores round: 245/500 is 0.05 below 270/500.
+        let edge = [done(5, student(1, 64), score: 270.0 / 500), done(6, student(2, 128), score: 245.0 / 500)]
+        XCTAssertEqual(FinalistPlan.best(of: edge, prior: sizeOnly)?.id, 6)
         // A teacher's own prior: MiniLM's 12 heads of 32 and GELU.
         var teacher = BertConfig()
         (teacher.hiddenSize, teacher.numAttentionHeads, teacher.hiddenAct) = (384, 12, .gelu)
@@ -134,6 +137,20 @@ final class BandFinalistTests: XCTestCase {
         XCTAssertTrue(minilm.inheritsWhole(StudentArchitecture(layers: 3, hiddenSize: 384, heads: 12, intermediateSize: 384, activation: .gelu)))
         XCTAssertFalse(minilm.inheritsWhole(StudentArchitecture(layers: 3, hiddenSize: 384, heads: 6, intermediateSize: 384, activation: .gelu)))
         XCTAssertFalse(minilm.inheritsWhole(StudentArchitecture(layers: 3, hiddenSize: 384, heads: 12, intermediateSize: 384, activation: .silu)))
+        // A whole-inheriting student beats a regrouped one 4% larger that scores better.
+        let regrouped = StudentArchitecture(layers: 2, hiddenSize: 384, heads: 4, intermediateSize: 1536, activation: .gelu)
+        let narrower = StudentArchitecture(layers: 2, hiddenSize: 384, heads: 12, intermediateSize: 1152, activation: .gelu)
+        XCTAssertLessThan(Double(minilm.parameters(narrower)), 0.97 * Double(minilm.parameters(regrouped)))
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, regrouped, score: 0.82), done(2, narrower, score: 0.80)], prior: minilm)?.id, 2)
+        // Two whole students within 1% of each other's size are one size: the better score wins, though 2,688
+        // parameters (biases) smaller; 2% apart, the larger wins.
+        let deep = StudentArchitecture(layers: 3, hiddenSize: 384, heads: 12, intermediateSize: 768, activation: .gelu)
+        let wide = StudentArchitecture(layers: 2, hiddenSize: 384, heads: 12, intermediateSize: 1536, activation: .gelu)
+        XCTAssertEqual(minilm.parameters(deep) - minilm.parameters(wide), 2_688)
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, deep, score: 0.80), done(2, wide, score: 0.81)], prior: minilm)?.id, 2)
+        let shallow = StudentArchitecture(layers: 3, hiddenSize: 384, heads: 12, intermediateSize: 384, activation: .gelu)
+        XCTAssertLessThan(Double(minilm.parameters(shallow)), 0.99 * Double(minilm.parameters(narrower)))
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, narrower, score: 0.80), done(2, shallow, score: 0.82)], prior: minilm)?.id, 1)
     }
 }
 
