@@ -8,10 +8,11 @@
 # Usage: scripts/main.sh [RUN_FOLDER]      (default: runs/main)
 #
 # Safe to run again: an interrupted fine-tuning or search resumes where it stopped; finished work
-# is kept. On 2 cores, with the teacher present: 13.6 minutes (quiet, an AMD EPYC AVX-512 VM,
+# is kept. On 2 cores, with the teacher present: 7.6 minutes (quiet, an AMD EPYC Zen 5 AVX-512 VM,
+# 2026-12-07 late); 13.6 (quiet, an AMD EPYC Zen 4 AVX-512 VM,
 # 2026-12-07 evening, two final epochs; 13.0 on an Intel AVX-512 VM that morning; 25.5 on an
 # AVX2-only AMD EPYC (Zen 3) VM that night; 36.9 on an AVX2-only Zen 1 VM that evening, with the
-# engine before AdamW's deferred rows); the teacher's fine-tuning, once, 8 to 16 more.
+# engine before AdamW's deferred rows); the teacher's fine-tuning, once, 7 to 16 more.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"

@@ -9,7 +9,8 @@
 ///
 /// Eligible: the students that inherit the teacher whole (its head size and activation, `StudentPrior`) while the
 /// band holds fewer than `quota` of them and has one untried; every student otherwise (a band the space gives no
-/// whole-inheriting student, or whose are all tried, some of them failed). The strategies' own picks count toward
+/// whole-inheriting student, or whose whole-inheriting students are all tried: fewer than `quota` of them, or some
+/// failed). The strategies' own picks count toward
 /// the quota only when eligible, so a band filled with regrouped-head variants still gets its largest
 /// whole-inheriting students. Hand-crafted students never count: the final stage leaves them to their baselines.
 ///

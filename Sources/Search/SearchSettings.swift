@@ -63,11 +63,12 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var finalTop = 2
     public var finalPareto = 2
     public var finalEpochs = 1
-    /// Speed-ups over the teacher that anchor a finalist band each (3: the best candidate within (0.8, 1] of the
-    /// teacher's latency / 3); nil: none.
+    /// Speed-ups over the teacher that anchor a finalist band each (3: the best student within (0.8, 1] of the
+    /// teacher's latency / 3, `FinalistPlan`); nil: none.
     public var finalSpeedups: [Double]?
     /// The search stage's coverage of those bands and the baselines': from the second episode on, each episode adds
-    /// one candidate to every band holding fewer than this many (see `BandCoverage`); nil: none added.
+    /// one candidate to every band holding fewer than this many students that inherit the teacher whole (any
+    /// students once those are all tried; see `BandCoverage`); nil: none added.
     public var bandQuota: Int?
     /// The final stage's transfer set: the training set and perturbed copies of it (nil: the training set alone).
     public var augmentation: TextAugmentation?

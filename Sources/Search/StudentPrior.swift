@@ -16,7 +16,7 @@ import Models
 ///   ranked fully distilled students at Kendall τ 0.93 within bands, against 0.78 for the best proxy score
 ///   (bench/proxy_fidelity.sh, README).
 public struct StudentPrior: Sendable {
-    /// Students whose parameter counts are within this share of each other's are one size: L3-H384-F768 and
+    /// Students within this share of the largest one's parameter count count as its size: L3-H384-F768 and
     /// L2-H384-F1536 differ by 2,688 parameters (biases) of 15.6M.
     public static let sizeTolerance = 0.01
 

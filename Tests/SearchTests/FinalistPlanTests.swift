@@ -121,6 +121,7 @@ final class BandFinalistTests: XCTestCase {
         // A prior that tells no student whole leaves the tie to the score; in any order of the members.
         let sizeOnly = StudentPrior(vocabulary: 100, positions: 16, tokenTypes: 2, labels: 2)
         XCTAssertEqual(FinalistPlan.best(of: members, prior: sizeOnly)?.id, 3)
+        XCTAssertEqual(FinalistPlan.best(of: members.reversed(), prior: sizeOnly)?.id, 3)
         XCTAssertEqual(FinalistPlan.best(of: members.reversed(), prior: whole)?.id, 2)
         // The guard is relative to the band's best: without the 0.85, the 0.54 is still 0.28 below the best.
         XCTAssertEqual(FinalistPlan.best(of: Array(members.dropFirst()), prior: whole)?.id, 2)
