@@ -66,7 +66,7 @@ struct SearchCommand: ParsableCommand {
     @Option(help: "LSTM: ε falls by this much per episode (from 1 to 0.05).") var epsilonDecay: Double?
     @Option(help: "LSTM: controller training steps after each episode.") var controllerSteps = 300
     @Option(help: "Finalists: the top N by reward (quick 1, paper 5).") var finalTop: Int?
-    @Option(help: "Finalists: the best student (of those scoring within 0.05 of the best, the largest of those with the teacher's head size and activation if any) of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
+    @Option(help: "Finalists: the best student (of those scoring within 0.05 of the best, the largest of those with the teacher's head size and activation and more than one layer if any) of each of this many latency bands from the fastest candidate to the target (quick 2, paper 5); each baseline's latency has a band of its own.") var finalPareto: Int?
     @Option(help: "Epochs of each finalist's distillation on the full training set (quick 2, paper 3).") var finalEpochs: Int?
     @Option(help: "Speed-ups over the teacher that each add the best student at least that fast, within 20% (quick 3, paper none), e.g. 2,4, or none.")
     var finalSpeedups: String?

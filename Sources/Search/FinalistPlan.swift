@@ -14,8 +14,9 @@ import Models
 ///   half-width shape).
 ///
 /// A band's best student: among the members whose proxy score is within `scoreGuard` of the band's best, those
-/// that inherit the teacher whole (its head size and activation) when there are any, and of those the largest
-/// (within `StudentPrior.sizeTolerance` of the most parameters), then the best proxy score. The score keeps out
+/// that inherit the teacher whole (its head size and activation) when there are any, of those the ones of more than
+/// one layer when there are any, and of those the largest (within `StudentPrior.sizeTolerance` of the most
+/// parameters), then the best proxy score. The score keeps out
 /// a student far below the band's best (a failed or diverged distillation beside a working one); inheritance and
 /// size rank the rest (`StudentPrior`). Parameter count ranked fully distilled students better than any proxy
 /// measured, within ±20% latency bands (Kendall τ 0.93 against 0.78) and over all students (0.90 against 0.82;
@@ -81,13 +82,15 @@ public struct FinalistPlan: Codable, Equatable, Sendable {
     }
 
     /// The best of a band's `members` (done trials): within `scoreGuard` of the best score (a margin of 1e-9 keeps
-    /// a gap of exactly the guard inside, whatever the rounding), the whole-inheriting ones if any, the largest of
-    /// those, then the best score, then the first tried.
+    /// a gap of exactly the guard inside, whatever the rounding), the whole-inheriting ones if any, of those the ones
+    /// of more than one layer if any, the largest of those, then the best score, then the first tried.
     static func best(of members: [Trial], prior: StudentPrior) -> Trial? {
         guard let top = members.map({ $0.accuracy! }).max() else { return nil }
         let near = members.filter { $0.accuracy! >= top - scoreGuard - 1e-9 }
         let whole = near.filter { prior.inheritsWhole($0.architecture) }
-        let pool = whole.isEmpty ? near : whole
+        let inherited = whole.isEmpty ? near : whole
+        let deep = inherited.filter { $0.architecture.layers > 1 }
+        let pool = deep.isEmpty ? inherited : deep
         let most = Double(pool.map { prior.parameters($0.architecture) }.max()!)
         let largest = pool.filter { Double(prior.parameters($0.architecture)) >= (1 - StudentPrior.sizeTolerance) * most }
         return largest.max { a, b in a.accuracy! != b.accuracy! ? a.accuracy! < b.accuracy! : a.id > b.id }

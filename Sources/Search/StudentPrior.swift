@@ -12,6 +12,10 @@ import Models
 ///   the 3× finalist was whole twice (97.9%, 98.0%) and L2-H384-A4-F1536 once (96.3%); L3-H384-F1536 with
 ///   A6-silu and A8-relu was −0.5 and +0.1 points from the whole one of the same runs
 ///   (bench/results/main-job-2026-12-07-late-zen5.md).
+/// - **Depth.** A one-layer student counts its word embeddings (most of its parameters) as size, yet distils worst
+///   of its band: in the small student's band of 2026-12-07 late, L1-H384-A12-F1536 (13.8M parameters) reached
+///   0.7935 on test over two seeds, where L2-H384-A12-F192 (13.5M) reached 0.8196 and L3-H288-A9-F192 (10.4M)
+///   0.8233 (bench/results/band-ceiling-small-2026-12-07-late-zen5.md). `FinalistPlan` takes one last.
 /// - **Parameters.** Within a latency band, the student with more parameters distils better: parameter count
 ///   ranked fully distilled students at Kendall τ 0.93 within bands, against 0.78 for the best proxy score
 ///   (bench/proxy_fidelity.sh, README).

@@ -24,8 +24,8 @@ final class FinalistPlanTests: XCTestCase {
     func testTopThenTheBestStudentOfEachBandThenBaselines() {
         let trials = [
             trial(1, architecture(1, 64), accuracy: 0.60, latency: 1.0),    // the fastest: band [1, 3.16], scores too low
-            trial(2, architecture(1, 128), accuracy: 0.70, latency: 2.9),   // band [1, 3.16]: within 0.05 of 3, and larger
-            trial(3, architecture(2, 64), accuracy: 0.74, latency: 3.0),
+            trial(2, architecture(1, 128), accuracy: 0.70, latency: 2.9),   // band [1, 3.16]: within 0.05 of 3, larger, one layer
+            trial(3, architecture(2, 64), accuracy: 0.74, latency: 3.0),    // band [1, 3.16]: its one student of two layers
             trial(4, architecture(2, 128), accuracy: 0.85, latency: 9.5),   // best reward: top-1
             trial(5, architecture(3, 128), accuracy: 0.79, latency: 9.0),   // band (3.16, 10]: the largest left after top-1
             trial(6, architecture(3, 64), accuracy: 0.78, latency: 6.0),    // the baseline's band (5.6, 7], not the front's best
@@ -37,7 +37,7 @@ final class FinalistPlanTests: XCTestCase {
         let plan = FinalistPlan(trials: trials + [failed], top: 1, front: 2, target: 10, prior: prior,
                                 baselines: [(name: "baseline-small", architecture: baseline, latencyMs: 7.0)])
         XCTAssertEqual(plan.entries.map(\.name), ["top-1", "front-1", "front-2", "match-small", "baseline-small"])
-        XCTAssertEqual(plan.entries.map(\.trialId), [4, 2, 5, 6, nil])
+        XCTAssertEqual(plan.entries.map(\.trialId), [4, 3, 5, 6, nil])
         XCTAssertEqual(plan.entries.map(\.origin), [.top, .pareto, .pareto, .pareto, .baseline])
         XCTAssertEqual(plan.entries.last?.architecture, baseline)
     }
@@ -92,7 +92,8 @@ final class FinalistPlanTests: XCTestCase {
 }
 
 /// A band's finalist: among the members within `FinalistPlan.scoreGuard` of the band's best proxy score, the ones
-/// that inherit the teacher whole (its head size and activation) if any, the largest of them, then the best score.
+/// that inherit the teacher whole (its head size and activation) if any, of those the ones of more than one layer if
+/// any, the largest of them, then the best score.
 final class BandFinalistTests: XCTestCase {
     private func student(_ layers: Int, _ hidden: Int, heads: Int = 4, _ activation: BertConfig.Activation = .gelu) -> StudentArchitecture {
         StudentArchitecture(layers: layers, hiddenSize: hidden, heads: heads, intermediateSize: 2 * hidden, activation: activation)
@@ -152,6 +153,16 @@ final class BandFinalistTests: XCTestCase {
         let shallow = StudentArchitecture(layers: 3, hiddenSize: 384, heads: 12, intermediateSize: 384, activation: .gelu)
         XCTAssertLessThan(Double(minilm.parameters(shallow)), 0.99 * Double(minilm.parameters(narrower)))
         XCTAssertEqual(FinalistPlan.best(of: [done(1, narrower, score: 0.80), done(2, shallow, score: 0.82)], prior: minilm)?.id, 1)
+        // A one-layer student comes last, however large: L1-H384-F1536 has 2% more parameters than L2-H384-F192
+        // (mostly word embeddings); alone, it is still the band's finalist.
+        let single = StudentArchitecture(layers: 1, hiddenSize: 384, heads: 12, intermediateSize: 1536, activation: .gelu)
+        let double = StudentArchitecture(layers: 2, hiddenSize: 384, heads: 12, intermediateSize: 192, activation: .gelu)
+        XCTAssertGreaterThan(Double(minilm.parameters(single)), 1.01 * Double(minilm.parameters(double)))
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, single, score: 0.72), done(2, double, score: 0.70)], prior: minilm)?.id, 2)
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, single, score: 0.72)], prior: minilm)?.id, 1)
+        // ... but a whole-inheriting one-layer student still comes before a regrouped deeper one.
+        let regroupedDouble = StudentArchitecture(layers: 2, hiddenSize: 384, heads: 4, intermediateSize: 192, activation: .gelu)
+        XCTAssertEqual(FinalistPlan.best(of: [done(1, single, score: 0.72), done(2, regroupedDouble, score: 0.72)], prior: minilm)?.id, 1)
     }
 }
 
