@@ -8,7 +8,7 @@
 # Usage: scripts/main.sh [RUN_FOLDER]      (default: runs/main)
 #
 # Safe to run again: an interrupted fine-tuning or search resumes where it stopped; finished work
-# is kept. On 2 cores, with the teacher present: 7.6 minutes (quiet, an AMD EPYC Zen 5 AVX-512 VM,
+# is kept. On 2 cores, with the teacher present: 8.6 minutes (quiet, an AMD EPYC Zen 5 AVX-512 VM,
 # 2026-12-07 late); 13.6 (quiet, an AMD EPYC Zen 4 AVX-512 VM,
 # 2026-12-07 evening, two final epochs; 13.0 on an Intel AVX-512 VM that morning; 25.5 on an
 # AVX2-only AMD EPYC (Zen 3) VM that night; 36.9 on an AVX2-only Zen 1 VM that evening, with the
