@@ -33,7 +33,7 @@ public struct StudentPrior: Sendable {
     /// are what a student inherits whole.
     public init(teacher: BertConfig) {
         self.init(vocabulary: teacher.vocabSize, positions: teacher.maxPositionEmbeddings, tokenTypes: teacher.typeVocabSize,
-                  labels: teacher.numLabels, headSize: teacher.hiddenSize / max(1, teacher.numAttentionHeads), activation: teacher.hiddenAct)
+                  labels: teacher.numLabels, headSize: teacher.headSize, activation: teacher.hiddenAct)
     }
 
     init(vocabulary: Int, positions: Int, tokenTypes: Int, labels: Int, headSize: Int? = nil, activation: BertConfig.Activation? = nil) {
@@ -51,5 +51,4 @@ public struct StudentPrior: Sendable {
         guard let headSize, let activation else { return false }
         return architecture.heads > 0 && architecture.hiddenSize == headSize * architecture.heads && architecture.activation == activation
     }
-
 }
