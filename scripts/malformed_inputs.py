@@ -734,7 +734,8 @@ def build(suite):
     s.add("storage", "worker-sqlite-not-a-store", ["worker", "--storage", "sqlite://" + a_file], "a-file")
     s.add("storage", "worker-sqlite-no-settings", ["worker", "--storage", "sqlite://" + state("worker-empty", "empty-store") + "/search.sqlite"],
           "no study")
-    for option, values in {"--lease": ["0", "-1", "nan", HUGE], "--storage-retry": ["-1", "nan", HUGE]}.items():
+    for option, values in {"--lease": ["0", "-1", "nan", HUGE], "--poll": ["0", "-1", "nan", HUGE], "--wait": ["-1", "nan", HUGE],
+                           "--storage-retry": ["-1", "nan", HUGE]}.items():
         for value in values:
             label = {"0": "zero", "-1": "negative", "nan": "nan", HUGE: "overflow"}[value]
             s.add("storage", f"worker{option}-{label}", ["worker", "--storage", refused, "--study", "s", f"{option}={value}"], option)

@@ -76,8 +76,7 @@ struct SearchCommand: ParsableCommand {
     var augment: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
     @OptionGroup var storageOptions: StorageOptions
-    @Option(help: "Seconds a claimed candidate or finalist is held without a heartbeat before another process may take it over.")
-    var lease: Double = WorkPolicy().lease
+    @OptionGroup var work: WorkOptions
     /// Set by `kdnas worker`: join the study in the storage, never create one.
     @Flag(help: .hidden) var join = false
     /// Set by `--resume RUN` with placement options only, and implied by `--join`: the search's settings are the
@@ -103,8 +102,8 @@ struct SearchCommand: ParsableCommand {
     }
 
     /// The options each process chooses for itself (its threads and matrix library, where it finds the store, its
-    /// lease), never saved.
-    static let placementOptions: Set<String> = ["--threads", "--blas", "--resume", "--storage", "--study", "--storage-retry", "--lease"]
+    /// lease and poll), never saved.
+    static let placementOptions: Set<String> = ["--threads", "--blas", "--resume", "--storage", "--study", "--storage-retry", "--lease", "--poll"]
 
     /// Whether `arguments` are placement options and their values only.
     static func placementOnly(_ arguments: [String]) -> Bool {
@@ -181,7 +180,6 @@ struct SearchCommand: ParsableCommand {
         guard latencyProfile == nil || latencyCommand == nil else { throw ValidationError("give at most one of --latency-profile and --latency-command") }
         guard latencyBatch > 0, latencySeq > 0, latencyRuns > 0 else { throw ValidationError("--latency-batch, --latency-seq and --latency-runs must be positive") }
         guard latencyTimeout > 0 else { throw ValidationError("--latency-timeout must be a positive number of seconds") }
-        try WorkPolicy.check(lease: lease)
         guard controllerSteps >= 0 else { throw ValidationError("--controller-steps must be 0 or more") }
         guard batchSize > 0, maxLength > 3, (lr ?? 1) > 0 else { throw ValidationError("--batch-size must be positive, --max-length above 3 and --lr positive") }
         if let epsilonDecay, epsilonDecay < 0 { throw ValidationError("--epsilon-decay must be 0 or more") }
@@ -319,7 +317,7 @@ struct SearchCommand: ParsableCommand {
                 .joined(separator: ", then ")
             + (settings.rungs.isEmpty ? "" : String(format: " (top %.0f%% promoted)", 100 * settings.promotion))
             + ", scored on \(data.scoring.count) \(settings.scoringSplit.rawValue) examples (dev reported on the other \(data.reportDev.count)), losses \(losses); run \(runFolder.path)")
-        try search.run(policy: WorkPolicy(lease: lease))
+        try search.run(policy: work.policy)
         if join {
             log("worker: the study is finished")
             return

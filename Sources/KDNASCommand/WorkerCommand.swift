@@ -12,24 +12,27 @@ struct WorkerCommand: ParsableCommand {
             The study's options (teacher, task, budget) are the ones it was created with by kdnas search; this
             machine must reach the teacher and the data at the same paths. Each worker keeps its trial logs and
             the finalists it trains in --out; with PostgreSQL the finalists' files are also uploaded to the study.
-            Example: kdnas worker --storage postgresql://kdnas@db.example/kdnas --study rt-quick --threads 1
+            With --wait, a worker may start before the search that creates the study.
+            Example: kdnas worker --storage postgresql://kdnas@db.example/kdnas --study rt-quick --threads 1 --wait 600
             """)
 
     @OptionGroup var storageOptions: StorageOptions
     @Option(help: "This worker's folder: trial logs, finalists it trains (default: the SQLite file's folder, or kdnas-worker-STUDY).")
     var out: String?
-    @Option(help: "Seconds a claimed item is held without a heartbeat before another process may take it over.")
-    var lease: Double = WorkPolicy().lease
+    @OptionGroup var work: WorkOptions
+    @Option(help: "Seconds to wait for the study to be created by kdnas search before giving up (default 0: give up at once).")
+    var wait: Double = 0
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard storageOptions.url != nil else { throw ValidationError("--storage URL (or KDNAS_STORAGE) is required: the study to join") }
-        try WorkPolicy.check(lease: lease)
+        guard wait >= 0, wait <= 86_400 else { throw ValidationError("--wait \(wait): expected 0 to 86400 seconds") }
     }
 
     func run() throws {
         let location = try storageOptions.location(runFolder: nil)
-        let store = try SearchStorage.open(location, study: storageOptions.study, mustExist: true, retryFor: storageOptions.storageRetry)
+        let store = try SearchStorage.open(location, study: storageOptions.study, mustExist: true, retryFor: storageOptions.storageRetry,
+                                           waitFor: wait)
         guard let data = try store.value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(location): the study holds no saved search options; expected a study created by kdnas search")
         }
@@ -39,7 +42,7 @@ struct WorkerCommand: ParsableCommand {
         case (nil, .sqlite(let path)): folder = URL(fileURLWithPath: path).deletingLastPathComponent().path
         case (nil, .postgres): folder = "kdnas-worker-\(storageOptions.study ?? "study")"
         }
-        let arguments = saved + ["--out", folder, "--join", "--lease", String(lease)] + storageOptions.arguments
+        let arguments = saved + ["--out", folder, "--join"] + work.arguments + storageOptions.arguments
             + (engine.threads.map { ["--threads", String($0)] } ?? []) + (engine.blas.map { ["--blas", $0.rawValue] } ?? [])
         log("worker: joining \(location)\(storageOptions.study.map { " study \($0)" } ?? "") with folder \(folder)")
         let search = try SearchCommand.parse(arguments)

@@ -15,4 +15,9 @@ public struct WorkPolicy: Sendable, Equatable {
     public static func check(lease: TimeInterval) throws(SearchError) {
         guard lease >= 1, lease <= 86_400 else { throw .invalid("--lease \(lease)", "1 to 86400 seconds") }
     }
+
+    /// `--poll`: from 10 milliseconds to an hour.
+    public static func check(poll: TimeInterval) throws(SearchError) {
+        guard poll >= 0.01, poll <= 3_600 else { throw .invalid("--poll \(poll)", "0.01 to 3600 seconds") }
+    }
 }

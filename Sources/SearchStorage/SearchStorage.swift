@@ -6,7 +6,21 @@ import Search
 public enum SearchStorage {
     /// The store of `study` at `location`. `mustExist`: the study must hold a search already (a worker
     /// joins; it never creates). An SQLite file that holds another study's name is refused.
-    public static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval = 60) throws -> TrialStore {
+    /// `waitFor`: seconds a study that must exist is waited for (polled every half second) before
+    /// `StorageError.noStudy` is thrown, so that workers may start before the search that creates it.
+    public static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval = 60,
+                            waitFor: TimeInterval = 0) throws -> TrialStore {
+        let deadline = Date().addingTimeInterval(waitFor)
+        while true {
+            do {
+                return try open(location, study: study, mustExist: mustExist, retryFor: retryFor)
+            } catch StorageError.noStudy where Date() < deadline {
+                Thread.sleep(forTimeInterval: min(0.5, max(0, deadline.timeIntervalSinceNow)))
+            }
+        }
+    }
+
+    private static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval) throws -> TrialStore {
         switch location {
         case .sqlite(let path):
             if mustExist && !FileManager.default.fileExists(atPath: path) { throw StorageError.noStudy(location.description, study ?? "(any)") }

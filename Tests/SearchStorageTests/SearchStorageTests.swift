@@ -13,6 +13,26 @@ final class SearchStorageTests: XCTestCase {
         try TrialStoreContract.check { try SQLiteTrialStore(path: path) }
     }
 
+    /// A worker's open waits for the study when asked to: the file and its settings appear after it started.
+    func testAStudyThatMustExistIsWaitedForWithinTheGivenTime() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("search.sqlite").path
+        let started = Date()
+        XCTAssertThrowsError(try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 0.6)) { error in
+            XCTAssertTrue(String(describing: error).contains("holds no study"), "\(error)")
+        }
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.6, "waited the whole time")
+        let creator = Thread {
+            Thread.sleep(forTimeInterval: 0.7)
+            _ = try? SQLiteTrialStore(path: path).initialize(["settings": Data("{}".utf8)])
+        }
+        creator.start()
+        let store = try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 30)
+        XCTAssertEqual(try store.value("settings"), Data("{}".utf8))
+    }
+
     func testStorageURLsParseAndMaskThePassword() throws {
         XCTAssertEqual(try StorageLocation(url: "sqlite:///tmp/run/search.sqlite"), .sqlite(path: "/tmp/run/search.sqlite"))
         XCTAssertEqual(try StorageLocation(url: "sqlite://runs/a.sqlite"), .sqlite(path: "runs/a.sqlite"))
