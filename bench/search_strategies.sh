@@ -1,21 +1,35 @@
 #!/usr/bin/env bash
 # LSTM controller against random search and regularised evolution (STRATEGIES="lstm random
-# evolution") at an equal candidate budget, over seeds, on rotten-tomatoes: the search stage only
-# (no finalists). Latency is predicted by a calibrated profile so that machine noise does not pick
-# the winner. Prints each run's best reward and its front's hypervolume (latency under the target, accuracy
-# over the scoring set's majority class), and the mean ± std per strategy. An experiment, not a test.
+# evolution") at an equal budget, over seeds, on rotten-tomatoes. Prints each run's best reward and its
+# front's hypervolume (latency under the target, accuracy over the scoring set's majority class), and
+# the mean ± std per strategy. An experiment, not a test.
+#   STAGE=search (default): the search stage only, without the finalist bands (so without band top-ups)
+#     and without finalists.
+#   STAGE=full: the whole search as the main job runs it (band top-ups, finalists, baselines), then
+#     bench/main_job_summary.py per strategy: the issue's checks on test accuracy.
+# Latency is predicted (PROFILE, a `kdnas latency calibrate` profile or a search's cached calibration)
+# or, without PROFILE, calibrated by the first run and cached in cache/latency as the main job does,
+# so that machine noise does not pick the winner.
 #
-# Usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]
+# Usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR]
 #   env: SEEDS="1 2 3"  STRATEGIES="lstm random evolution"  EXTRA="--preset quick"  (any kdnas search options)
-#        KDNAS=path (a kdnas built already; default: build it here)
+#        STAGE=search|full  PROFILE=latency.json  KDNAS=path (a kdnas built already; default: build it here)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]}"
-PROFILE="${2:?usage: bench/search_strategies.sh TEACHER_DIR PROFILE.json [OUT_DIR]}"
-OUT="${3:-runs/strategies}"
+TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR]}"
+OUT="${2:-runs/strategies}"
 SEEDS="${SEEDS:-1 2 3}"
 STRATEGIES="${STRATEGIES:-lstm random evolution}"
 EXTRA="${EXTRA:---preset quick}"
+STAGE="${STAGE:-search}"
+PROFILE="${PROFILE:-}"
+case "$STAGE" in
+    search) stage=(--final-top 0 --final-pareto 0 --final-speedups none --no-baselines) ;;
+    full) stage=() ;;
+    *) echo "STAGE=$STAGE: expected search or full" >&2; exit 2 ;;
+esac
+latency=()
+[[ -n "$PROFILE" ]] && latency=(--latency-profile "$PROFILE")
 cd "$ROOT"
 source bench/kdnas_binary.sh
 for seed in $SEEDS; do
@@ -24,10 +38,19 @@ for seed in $SEEDS; do
         [[ -f "$run/report.json" ]] && continue
         mkdir -p "$OUT"
         if [[ -f "$run/search.sqlite" ]]; then args=(--resume "$run"); else args=(--out "$run" --teacher "$TEACHER" --task rotten-tomatoes \
-            --strategy "$strategy" --seed "$seed" --latency-profile "$PROFILE" --final-top 0 --final-pareto 0 --final-speedups none --no-baselines $EXTRA); fi
+            --strategy "$strategy" --seed "$seed" "${latency[@]}" "${stage[@]}" $EXTRA); fi
+        echo "$(date +%T) $run"
         $KDNAS search "${args[@]}" 2> "$run.log" > /dev/null || { echo "failed: $run (see $run.log)"; continue; }
     done
 done
+if [[ "$STAGE" == full ]]; then
+    for strategy in $STRATEGIES; do
+        runs=("$OUT/$strategy"-seed-*/report.json)
+        [[ -f "${runs[0]}" ]] || continue
+        echo "# $strategy"
+        python3 bench/main_job_summary.py "${runs[@]%/report.json}"
+    done
+fi
 python3 - "$OUT" <<'PY'
 import json, statistics, sys
 from collections import defaultdict
