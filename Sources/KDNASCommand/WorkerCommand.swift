@@ -32,7 +32,7 @@ struct WorkerCommand: ParsableCommand {
     func run() throws {
         let location = try storageOptions.location(runFolder: nil)
         let store = try SearchStorage.open(location, study: storageOptions.study, mustExist: true, retryFor: storageOptions.storageRetry,
-                                           waitFor: wait)
+                                           waitFor: wait, every: min(0.5, work.poll))
         guard let data = try store.value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(location): the study holds no saved search options; expected a study created by kdnas search")
         }

@@ -54,7 +54,16 @@ public final class SQLiteTrialStore: TrialStore {
                     CREATE TABLE workers (id TEXT PRIMARY KEY NOT NULL, record TEXT NOT NULL, seen REAL NOT NULL);
                     """)
             }
-            try migrator.migrate(database)
+            // Two processes opening a new file at once (a worker waiting for its study) may both start its
+            // migrations: the one that loses fails on a table the other made, and its next try finds them applied.
+            for attempt in 1...4 {
+                do {
+                    try migrator.migrate(database)
+                    break
+                } catch where attempt < 4 {
+                    Thread.sleep(forTimeInterval: 0.05)
+                }
+            }
         } catch let error as SearchError {
             throw error
         } catch {

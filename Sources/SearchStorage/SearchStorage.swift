@@ -6,16 +6,16 @@ import Search
 public enum SearchStorage {
     /// The store of `study` at `location`. `mustExist`: the study must hold a search already (a worker
     /// joins; it never creates). An SQLite file that holds another study's name is refused.
-    /// `waitFor`: seconds a study that must exist is waited for (polled every half second) before
+    /// `waitFor`: seconds a study that must exist is waited for (looked for every `every` seconds) before
     /// `StorageError.noStudy` is thrown, so that workers may start before the search that creates it.
     public static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval = 60,
-                            waitFor: TimeInterval = 0) throws -> TrialStore {
+                            waitFor: TimeInterval = 0, every: TimeInterval = 0.5) throws -> TrialStore {
         let deadline = Date().addingTimeInterval(waitFor)
         while true {
             do {
                 return try open(location, study: study, mustExist: mustExist, retryFor: retryFor)
             } catch StorageError.noStudy where Date() < deadline {
-                Thread.sleep(forTimeInterval: min(0.5, max(0, deadline.timeIntervalSinceNow)))
+                Thread.sleep(forTimeInterval: min(every, max(0, deadline.timeIntervalSinceNow)))
             }
         }
     }
@@ -23,7 +23,9 @@ public enum SearchStorage {
     private static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval) throws -> TrialStore {
         switch location {
         case .sqlite(let path):
-            if mustExist && !FileManager.default.fileExists(atPath: path) { throw StorageError.noStudy(location.description, study ?? "(any)") }
+            // No file, or the empty file a search creating its store makes first: no study yet.
+            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+            if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study ?? "(any)") }
             let store = try SQLiteTrialStore(path: path)
             let saved = try store.value("study").map { String(decoding: $0, as: UTF8.self) }
             if let study, let saved, saved != study {

@@ -24,12 +24,24 @@ final class SearchStorageTests: XCTestCase {
             XCTAssertTrue(String(describing: error).contains("holds no study"), "\(error)")
         }
         XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(started), 0.6, "waited the whole time")
+        // An empty file (what a search creating its store makes first) and a store without settings hold no study yet.
+        FileManager.default.createFile(atPath: path, contents: nil)
+        XCTAssertThrowsError(try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 0.3)) { error in
+            XCTAssertTrue(String(describing: error).contains("holds no study"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: path)
         let creator = Thread {
             Thread.sleep(forTimeInterval: 0.7)
-            _ = try? SQLiteTrialStore(path: path).initialize(["settings": Data("{}".utf8)])
+            do {
+                let store = try SQLiteTrialStore(path: path)
+                Thread.sleep(forTimeInterval: 0.3)
+                _ = try store.initialize(["settings": Data("{}".utf8)])
+            } catch {
+                XCTFail("creating the study: \(error)")
+            }
         }
         creator.start()
-        let store = try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 30)
+        let store = try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 30, every: 0.05)
         XCTAssertEqual(try store.value("settings"), Data("{}".utf8))
     }
 
