@@ -20,19 +20,19 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "This worker's folder: trial logs, finalists it trains (default: the SQLite file's folder, or kdnas-worker-STUDY).")
     var out: String?
     @OptionGroup var work: WorkOptions
-    @Option(help: "Seconds to wait for the study to be created by kdnas search before giving up (default 0: give up at once).")
+    @Option(help: "Seconds to wait for the study to be created by kdnas search, looking every --poll seconds (0: give up at once).")
     var wait: Double = 0
     @OptionGroup var engine: EngineOptions
 
     func validate() throws {
         guard storageOptions.url != nil else { throw ValidationError("--storage URL (or KDNAS_STORAGE) is required: the study to join") }
-        guard wait >= 0, wait <= 86_400 else { throw ValidationError("--wait \(wait): expected 0 to 86400 seconds") }
+        try SearchStorage.check(wait: wait)
     }
 
     func run() throws {
         let location = try storageOptions.location(runFolder: nil)
         let store = try SearchStorage.open(location, study: storageOptions.study, mustExist: true, retryFor: storageOptions.storageRetry,
-                                           waitFor: wait, every: min(0.5, work.poll))
+                                           waitFor: wait, every: work.poll)
         guard let data = try store.value("arguments"), let saved = try? JSONDecoder().decode([String].self, from: data) else {
             throw CommandError("\(location): the study holds no saved search options; expected a study created by kdnas search")
         }

@@ -60,7 +60,7 @@ public final class SQLiteTrialStore: TrialStore {
                 do {
                     try migrator.migrate(database)
                     break
-                } catch where attempt < 4 {
+                } catch let error as DatabaseError where attempt < 4 && (error.message ?? "").contains("already exists") {
                     Thread.sleep(forTimeInterval: 0.05)
                 }
             }

@@ -11,33 +11,43 @@ public enum SearchStorage {
     public static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval = 60,
                             waitFor: TimeInterval = 0, every: TimeInterval = 0.5) throws -> TrialStore {
         let deadline = Date().addingTimeInterval(waitFor)
-        while true {
-            do {
-                return try open(location, study: study, mustExist: mustExist, retryFor: retryFor)
-            } catch StorageError.noStudy where Date() < deadline {
-                Thread.sleep(forTimeInterval: min(every, max(0, deadline.timeIntervalSinceNow)))
-            }
-        }
-    }
-
-    private static func open(_ location: StorageLocation, study: String?, mustExist: Bool, retryFor: TimeInterval) throws -> TrialStore {
+        let pause = { Thread.sleep(forTimeInterval: min(every, max(0, deadline.timeIntervalSinceNow))) }
         switch location {
         case .sqlite(let path):
-            // No file, or the empty file a search creating its store makes first: no study yet.
-            let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-            if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study ?? "(any)") }
-            let store = try SQLiteTrialStore(path: path)
-            let saved = try store.value("study").map { String(decoding: $0, as: UTF8.self) }
-            if let study, let saved, saved != study {
-                throw SearchError.mismatch("\(path): holds study \(saved), not \(study); an SQLite file holds one study")
+            // Opened again at each look: the file may not exist yet.
+            while true {
+                do {
+                    return try openSQLite(path, study: study, mustExist: mustExist, location: location)
+                } catch StorageError.noStudy where Date() < deadline {
+                    pause()
+                }
             }
-            if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study ?? "(any)") }
-            return store
         case .postgres(let postgres):
             guard let study, !study.isEmpty else { throw SearchError.invalid("--study", "a study name for a PostgreSQL storage") }
             let store = try PostgresTrialStore(postgres, study: study, retryFor: retryFor)
-            if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study) }
+            while mustExist, try store.value("settings") == nil {
+                guard Date() < deadline else { throw StorageError.noStudy(location.description, study) }
+                pause()
+            }
             return store
         }
+    }
+
+    /// `--wait`: from 0 to a day.
+    public static func check(wait: TimeInterval) throws(SearchError) {
+        guard wait >= 0, wait <= 86_400 else { throw .invalid("--wait \(wait)", "0 to 86400 seconds") }
+    }
+
+    private static func openSQLite(_ path: String, study: String?, mustExist: Bool, location: StorageLocation) throws -> TrialStore {
+        // No file, or the empty file a search creating its store makes first: no study yet.
+        let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
+        if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study ?? "(any)") }
+        let store = try SQLiteTrialStore(path: path)
+        let saved = try store.value("study").map { String(decoding: $0, as: UTF8.self) }
+        if let study, let saved, saved != study {
+            throw SearchError.mismatch("\(path): holds study \(saved), not \(study); an SQLite file holds one study")
+        }
+        if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study ?? "(any)") }
+        return store
     }
 }

@@ -167,7 +167,8 @@ final class SearchCommandTests: CommandLineTestCase {
             }
         }
 
-        // The same search killed once the first promoted candidate of episode 1 has finished its second rung.
+        // The same search killed once a promoted candidate of episode 1 has finished its second rung: in the
+        // middle of that rung when the poll sees the first one finish, later when it sees both.
         let killed = directory.appendingPathComponent("sh-b").path
         let process = Process()
         process.executableURL = executable
@@ -186,7 +187,7 @@ final class SearchCommandTests: CommandLineTestCase {
             usleep(2_000)
         }
         process.waitUntilExit()
-        XCTAssertTrue(killedMidRung, "the search ended before it could be killed in its second rung")
+        XCTAssertTrue(killedMidRung, "the search ended before it could be killed after a second rung")
         let resumed = try kdnas(["search", "--resume", killed, "--threads", "1"])
         XCTAssertEqual(resumed.status, 0, resumed.errors)
         func outcome(_ trial: Trial) -> String {

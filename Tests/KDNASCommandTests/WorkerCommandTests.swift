@@ -81,6 +81,7 @@ final class WorkerCommandTests: CommandLineTestCase {
         }
         let creator = try start(["search", "--out", directory.appendingPathComponent("creator").path] + work + storage + options,
                                 host: "host-a", log: "creator.log")
+        defer { for process in [creator] + workers.map(\.1) where process.isRunning { process.terminate() } }
         guard case .postgres(let location) = try StorageLocation(url: server.url) else { return XCTFail(server.url) }
         let store = try PostgresTrialStore(location, study: "three")
         var killed: (host: String, item: String)?
@@ -104,7 +105,7 @@ final class WorkerCommandTests: CommandLineTestCase {
             }
             usleep(5_000)
         }
-        let (doomedHost, item) = try XCTUnwrap(killed, "no worker was seen holding an item: \(logText("host-b.log")) \(logText("host-c.log"))")
+        let (doomedHost, item) = try XCTUnwrap(killed, "no worker was seen holding an item: \(logText("creator.log")) \(logText("host-b.log")) \(logText("host-c.log"))")
         let (survivorHost, survivor) = workers.first { $0.0 != doomedHost }!
         let doomed = workers.first { $0.0 == doomedHost }!.1
         doomed.waitUntilExit()
