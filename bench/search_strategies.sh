@@ -11,13 +11,13 @@
 # or, without PROFILE, calibrated by the first run and cached in cache/latency as the main job does,
 # so that machine noise does not pick the winner.
 #
-# Usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR]
+# Usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR (default runs/strategies-STAGE: one folder per stage)]
 #   env: SEEDS="1 2 3"  STRATEGIES="lstm random evolution"  EXTRA="--preset quick"  (any kdnas search options)
 #        STAGE=search|full  PROFILE=latency.json  KDNAS=path (a kdnas built already; default: build it here)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR]}"
-OUT="${2:-runs/strategies}"
+OUT="${2:-runs/strategies-${STAGE:-search}}"
 SEEDS="${SEEDS:-1 2 3}"
 STRATEGIES="${STRATEGIES:-lstm random evolution}"
 EXTRA="${EXTRA:---preset quick}"
