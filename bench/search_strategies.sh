@@ -17,11 +17,11 @@
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="${1:?usage: bench/search_strategies.sh TEACHER_DIR [OUT_DIR]}"
-OUT="${2:-runs/strategies-${STAGE:-search}}"
 SEEDS="${SEEDS:-1 2 3}"
 STRATEGIES="${STRATEGIES:-lstm random evolution}"
 EXTRA="${EXTRA:---preset quick}"
 STAGE="${STAGE:-search}"
+OUT="${2:-runs/strategies-$STAGE}"
 PROFILE="${PROFILE:-}"
 case "$STAGE" in
     search) stage=(--final-top 0 --final-pareto 0 --final-speedups none --no-baselines) ;;

@@ -17,7 +17,7 @@ public enum SearchStorage {
             // Opened again at each look: the file may not exist yet.
             while true {
                 do {
-                    return try openSQLite(path, study: study, mustExist: mustExist, location: location)
+                    return try openSQLite(path, study: study, mustExist: mustExist)
                 } catch StorageError.noStudy where Date() < deadline {
                     pause()
                 }
@@ -38,7 +38,8 @@ public enum SearchStorage {
         guard wait >= 0, wait <= 86_400 else { throw .invalid("--wait \(wait)", "0 to 86400 seconds") }
     }
 
-    private static func openSQLite(_ path: String, study: String?, mustExist: Bool, location: StorageLocation) throws -> TrialStore {
+    private static func openSQLite(_ path: String, study: String?, mustExist: Bool) throws -> TrialStore {
+        let location = StorageLocation.sqlite(path: path)
         // No file, or the empty file a search creating its store makes first: no study yet.
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
         if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study ?? "(any)") }

@@ -87,21 +87,19 @@ final class WorkerCommandTests: CommandLineTestCase {
         var killed: (host: String, item: String)?
         let deadline = Date().addingTimeInterval(180)
         while killed == nil, creator.isRunning, Date() < deadline {
-            if try store.value("settings") != nil {
-                for item in try store.workItems() where item.state == .running {
-                    guard let (host, process) = workers.first(where: { item.worker?.hasPrefix($0.0 + ":") == true }) else { continue }
-                    // Stopped first, then read again: the item cannot be finished between the read and the kill.
-                    kill(process.processIdentifier, SIGSTOP)
-                    waitUntilStopped(process.processIdentifier)
-                    let now = try store.workItems().first { $0.key == item.key }
-                    if now?.state == .running, now?.worker == item.worker, now?.attempts == item.attempts {
-                        kill(process.processIdentifier, SIGKILL)
-                        killed = (host, item.key)
-                    } else {
-                        kill(process.processIdentifier, SIGCONT)
-                    }
-                    break
+            for item in try store.workItems() where item.state == .running {
+                guard let (host, process) = workers.first(where: { item.worker?.hasPrefix($0.0 + ":") == true }) else { continue }
+                // Stopped first, then read again: the item cannot be finished between the read and the kill.
+                kill(process.processIdentifier, SIGSTOP)
+                waitUntilStopped(process.processIdentifier)
+                let now = try store.workItems().first { $0.key == item.key }
+                if now?.state == .running, now?.worker == item.worker, now?.attempts == item.attempts {
+                    kill(process.processIdentifier, SIGKILL)
+                    killed = (host, item.key)
+                } else {
+                    kill(process.processIdentifier, SIGCONT)
                 }
+                break
             }
             usleep(5_000)
         }

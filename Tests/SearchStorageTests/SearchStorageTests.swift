@@ -30,6 +30,11 @@ final class SearchStorageTests: XCTestCase {
             XCTAssertTrue(String(describing: error).contains("holds no study"), "\(error)")
         }
         try FileManager.default.removeItem(atPath: path)
+        _ = try SQLiteTrialStore(path: path)
+        XCTAssertThrowsError(try SearchStorage.open(.sqlite(path: path), study: nil, mustExist: true, waitFor: 0.3)) { error in
+            XCTAssertTrue(String(describing: error).contains("holds no study"), "\(error)")
+        }
+        try FileManager.default.removeItem(atPath: path)
         let creator = Thread {
             Thread.sleep(forTimeInterval: 0.7)
             do {
