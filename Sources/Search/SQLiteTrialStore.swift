@@ -18,10 +18,15 @@ public final class SQLiteTrialStore: TrialStore {
     /// Opens (creating if needed) the store at `path`; `readOnly` opens an existing store without
     /// changing it (a report or a monitor beside a running search). Another process's write lock
     /// is waited for, up to 30 s, instead of failing.
+    ///
+    /// An empty file (0 bytes) is a store nothing has been written to yet: SQLite creates the file before its
+    /// first write, so another process creating the same store may be between the two, and a search killed
+    /// there leaves one. A writer makes it a store, as it does a missing file (and then finds no saved
+    /// search, as in a store killed between its tables and its settings); a reader finds nothing to read.
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
-        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
-            throw SearchError.corruptState("\(path): is an empty file (0 bytes); expected a KDNAS search store, or no file for a new search")
+        if readOnly, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
+            throw SearchError.corruptState("\(path): is an empty file (0 bytes): no search has written to it yet")
         }
         do {
             var configuration = Configuration()

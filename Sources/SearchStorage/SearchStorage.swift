@@ -42,13 +42,13 @@ public enum SearchStorage {
         let location = StorageLocation.sqlite(path: path)
         // No file, or the empty file a search creating its store makes first: no study yet.
         let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int
-        if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study ?? "(any)") }
+        if mustExist && (size ?? 0) == 0 { throw StorageError.noStudy(location.description, study) }
         let store = try SQLiteTrialStore(path: path)
         let saved = try store.value("study").map { String(decoding: $0, as: UTF8.self) }
         if let study, let saved, saved != study {
             throw SearchError.mismatch("\(path): holds study \(saved), not \(study); an SQLite file holds one study")
         }
-        if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study ?? "(any)") }
+        if mustExist, try store.value("settings") == nil { throw StorageError.noStudy(location.description, study) }
         return store
     }
 }

@@ -5,7 +5,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
     case unreachable(String, String)
     case lost(String, String, seconds: Double)
     case server(String, String)
-    case noStudy(String, String)
+    /// No search in the store: the study named, or (nil) the one an SQLite file holds.
+    case noStudy(String, String?)
 
     public var description: String {
         switch self {
@@ -13,7 +14,8 @@ public enum StorageError: Error, CustomStringConvertible, Equatable {
         case .lost(let url, let why, let seconds):
             return String(format: "%@: the connection was lost and not regained in %.0f s (%@); this worker stops, its item is reclaimed by another after the lease", url, seconds, why)
         case .server(let url, let why): return "\(url): \(why)"
-        case .noStudy(let url, let study): return "\(url): holds no study \(study); create it with kdnas search --storage … --study \(study)"
+        case .noStudy(let url, let study?): return "\(url): holds no study \(study); create it with kdnas search --storage … --study \(study)"
+        case .noStudy(let url, nil): return "\(url): holds no study: no search has saved its settings there yet; start one with kdnas search"
         }
     }
 }

@@ -50,6 +50,44 @@ final class SearchStorageTests: XCTestCase {
         XCTAssertEqual(try store.value("settings"), Data("{}".utf8))
     }
 
+    /// Searches started at once on one new shared SQLite file (`--storage sqlite:///…`): each may find the file
+    /// another has just created, empty or half-migrated; every open succeeds and exactly one search's settings
+    /// are saved. A reader of a file nothing has written to yet gets a named error.
+    func testSearchesCreatingOneNewSQLiteStoreAtOnceAllOpenIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("kdnas-store-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let (rounds, openers) = (20, 4)
+        for round in 0..<rounds {
+            let path = folder.appendingPathComponent("shared-\(round).sqlite").path
+            let start = DispatchSemaphore(value: 0)
+            let outcomes = Outcomes()
+            let group = DispatchGroup()
+            for opener in 0..<openers {
+                DispatchQueue.global().async(group: group) {
+                    start.wait()
+                    do {
+                        let store = try SearchStorage.open(.sqlite(path: path), study: "s", mustExist: false)
+                        let saved = try store.initialize(["settings": Data("{\"by\": \(opener)}".utf8), "study": Data("s".utf8)])
+                        outcomes.record(saved == nil ? nil : "")
+                    } catch {
+                        outcomes.record("\(error)")
+                    }
+                }
+            }
+            for _ in 0..<openers { start.signal() }
+            group.wait()
+            XCTAssertEqual(outcomes.failures, [], "round \(round)")
+            XCTAssertEqual(outcomes.first, 1, "round \(round): exactly one search saves its settings")
+        }
+        let empty = folder.appendingPathComponent("empty.sqlite").path
+        XCTAssertTrue(FileManager.default.createFile(atPath: empty, contents: nil))
+        XCTAssertThrowsError(try SQLiteTrialStore(path: empty, readOnly: true)) { error in
+            XCTAssertTrue("\(error)".contains("\(empty): is an empty file (0 bytes)"), "\(error)")
+        }
+        XCTAssertNil(try SQLiteTrialStore(path: empty).value("settings"), "a writer makes an empty file a store")
+    }
+
     func testStorageURLsParseAndMaskThePassword() throws {
         XCTAssertEqual(try StorageLocation(url: "sqlite:///tmp/run/search.sqlite"), .sqlite(path: "/tmp/run/search.sqlite"))
         XCTAssertEqual(try StorageLocation(url: "sqlite://runs/a.sqlite"), .sqlite(path: "runs/a.sqlite"))
@@ -143,5 +181,23 @@ final class SearchStorageTests: XCTestCase {
         try server.stop()
         DispatchQueue.global().asyncAfter(deadline: .now() + 2) { try? server.restart() }
         XCTAssertEqual(try patient.value("k"), Data([1]), "a server back within the retry time costs nothing")
+    }
+}
+
+/// What concurrent openers of one store report: each open's error, and how many saved the settings first.
+private final class Outcomes: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var failures: [String] = []
+    private(set) var first = 0
+
+    /// `failure`: nil for an opener that saved its settings first, "" for one that found them saved, else its error.
+    func record(_ failure: String?) {
+        lock.withLock {
+            switch failure {
+            case nil: first += 1
+            case "": break
+            case let error?: failures.append(error)
+            }
+        }
     }
 }
