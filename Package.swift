@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["CKernels", "TensorCore"]),
         .target(name: "Models", dependencies: ["NN", "TensorCore", "Text"]),
         .target(name: "Training", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text"]),
-        .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Training"]),
+        .target(name: "Distill", dependencies: ["Models", "NN", "Tasks", "TensorCore", "Text", "Training"]),
         .target(name: "Latency", dependencies: ["CKernels", "Models", "NN", "TensorCore", "Text"]),
         .target(
             name: "Search",

@@ -9,6 +9,7 @@
 # Usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]
 #   env: RUNS="NAME:SHAPE:AUGMENT:EPOCHS:LR ..."  (SHAPE as L2-H384-A12-F768; default: the rows below)
 #        SEED=42  THREADS=2  KDNAS=path (a kdnas built already; default: build it here)
+#        DISTILL_ARGS="..." (more kdnas distill options for every run, e.g. "--unit-importance 0")
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TEACHER="$(cd "${1:?usage: bench/final_recipe.sh TEACHER_DIR [OUT_DIR]}" && pwd)"
@@ -37,7 +38,7 @@ PY
     resume=(); [[ -d "$run" ]] && resume=(--resume)
     if ! $KDNAS distill --teacher "$TEACHER" --student "$OUT/$shape.json" --task rotten-tomatoes --losses od,mha --augment "$augment" \
         --epochs "$epochs" --lr "$lr" --seed "$SEED" --threads "$THREADS" --teacher-cache "$OUT/teacher-cache" --out "$run" \
-        "${resume[@]}" > "$run.log" 2>&1; then
+        ${DISTILL_ARGS:-} "${resume[@]}" > "$run.log" 2>&1; then
         echo "final_recipe: $shape $name failed (see $run.log)" >&2
         continue
     fi

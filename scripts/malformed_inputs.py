@@ -787,6 +787,7 @@ def build(suite):
     numeric("distill", base, "--lambda", ["-1", "2", "nan"])
     numeric("distill", base + ["--losses", "od,mha"], "--relation-heads", ["0", "-1", "3"])
     numeric("distill", base, "--augment", ["-1", "101", HUGE])
+    numeric("distill", base, "--unit-importance", ["-1", "100001", HUGE, "x"])
     numeric("distill", base, "--cache-memory", ["-1", str(1 << 62)])
     numeric("distill", base, "--epochs", ["0", str(1 << 62)])
     numeric("distill", base, "--lr", ["0", "nan"])
@@ -820,6 +821,7 @@ def build(suite):
     numeric("search", search + out("search"), "--final-speedups", ["1", "0.5", "nan", "x", "3,"])
     numeric("search", search + out("search"), "--band-quota", ["-1", "100", HUGE, "x"])
     numeric("search", search + out("search"), "--augment", ["-1", "101", HUGE])
+    numeric("search", search + out("search"), "--unit-importance", ["-1", "100001", HUGE])
     numeric("search", search + out("search"), "--threads", ["0"])
 
     # -- path options -------------------------------------------------------------------------

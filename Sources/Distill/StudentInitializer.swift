@@ -1,7 +1,7 @@
 // Student initialisation inherited from the teacher, as structured pruning does (our choice,
 // beyond the papers: shared/METHOD.md, "Student initialisation"): keep teacher layers chosen by a
-// mapping, and slice hidden units, attention heads and FFN units to the most important ones by
-// weight norm.
+// mapping, and slice hidden units and attention heads to the most important ones by weight norm,
+// FFN units by their measured contribution (`UnitImportance`) or, without one, by weight norm.
 import Models
 import NN
 import TensorCore
@@ -10,8 +10,9 @@ import TensorCore
 public enum StudentInitialization: Sendable, Equatable {
     /// Normal(0, initializer_range), as transformers initialises a new model.
     case random
-    /// Taken from the teacher: layers by `mapping`, units by weight norm.
-    case inherit(mapping: LayerMapping)
+    /// Taken from the teacher: layers by `mapping`; FFN units by `importance` (measured on the task), or by
+    /// weight norm without one; hidden units and heads by weight norm.
+    case inherit(mapping: LayerMapping, importance: UnitImportance? = nil)
 }
 
 /// A student shape that cannot be cut from the teacher, naming the field.
@@ -33,8 +34,8 @@ public enum StudentInitializer {
         try config.validate()
         if case .inherit = initialization { try checkInheritable(config, from: teacher.config) }
         let student = BertForSequenceClassification(config, seed: seed)
-        guard case .inherit(let mapping) = initialization else { return student }
-        try inherit(into: student, from: teacher, mapping: mapping)
+        guard case .inherit(let mapping, let importance) = initialization else { return student }
+        try inherit(into: student, from: teacher, mapping: mapping, importance: importance)
         return student
     }
 
@@ -50,9 +51,12 @@ public enum StudentInitializer {
 
     /// Copies the teacher's most important units into `student`, layer by layer.
     static func inherit(into student: BertForSequenceClassification, from teacher: BertForSequenceClassification,
-                        mapping: LayerMapping) throws {
+                        mapping: LayerMapping, importance: UnitImportance?) throws {
         let s = student.config, t = teacher.config
         try checkInheritable(s, from: t)
+        // Measured on this teacher (`UnitImportance.measure`), never read from a file.
+        precondition(importance.map { $0.feedForward.count == t.numHiddenLayers && $0.feedForward.allSatisfy { $0.count == t.intermediateSize } } ?? true,
+                     "StudentInitializer: unit importance of another teacher's shape")
         // Hidden units: the largest columns of the word embeddings, kept in their original order.
         let hidden = topUnits(columnNorms(teacher.bert.embeddings.word_embeddings.weight), count: s.hiddenSize)
         let e = student.bert.embeddings, te = teacher.bert.embeddings
@@ -62,8 +66,9 @@ public enum StudentInitializer {
         copyNorm(te.LayerNorm, into: e.LayerNorm, units: hidden)
 
         for (index, layer) in student.bert.layers.enumerated() {
-            let source = teacher.bert.layers[mapping.teacherLayers(forStudentLayer: index + 1, studentLayers: s.numHiddenLayers,
-                                                                  teacherLayers: t.numHiddenLayers).last! - 1]
+            let sourceIndex = mapping.teacherLayers(forStudentLayer: index + 1, studentLayers: s.numHiddenLayers,
+                                                    teacherLayers: t.numHiddenLayers).last! - 1
+            let source = teacher.bert.layers[sourceIndex]
             let attention = attentionUnits(source, teacher: t, student: s)
             let a = layer.attentionSelf, ta = source.attentionSelf
             for (to, from) in [(a.query, ta.query), (a.key, ta.key), (a.value, ta.value)] {
@@ -73,8 +78,8 @@ public enum StudentInitializer {
             copy(source.attentionOutput.dense.weight, into: layer.attentionOutput.dense.weight, rows: hidden, columns: attention)
             copy(source.attentionOutput.dense.bias!, into: layer.attentionOutput.dense.bias!, rows: hidden, columns: nil)
             copyNorm(source.attentionOutput.LayerNorm, into: layer.attentionOutput.LayerNorm, units: hidden)
-            // FFN units: the largest rows of the intermediate projection.
-            let ffn = topUnits(rowNorms(source.intermediate.weight), count: s.intermediateSize)
+            // FFN units: the most important measured, else the largest rows of the intermediate projection.
+            let ffn = topUnits(importance?.feedForward[sourceIndex] ?? rowNorms(source.intermediate.weight), count: s.intermediateSize)
             copy(source.intermediate.weight, into: layer.intermediate.weight, rows: ffn, columns: hidden)
             copy(source.intermediate.bias!, into: layer.intermediate.bias!, rows: ffn, columns: nil)
             copy(source.output.dense.weight, into: layer.output.dense.weight, rows: hidden, columns: ffn)

@@ -34,6 +34,8 @@ struct DistillCommand: ParsableCommand {
     var initialization = "inherit"
     @Option(help: "Which teacher layers an inherited student keeps: last, uniform, uniform+last, uniform-consecutive (the first mapped layer).")
     var inheritMapping = "uniform"
+    @Option(help: "Rank the teacher's FFN units for an inherited student by their activations on this many training examples, e.g. 512 (0: by weight norm).")
+    var unitImportance = 0
     @Option(help: "Output-distribution temperature τ.")
     var temperature: Float = 2
     @Option(help: "Output-distribution λ (share of the KL term).")
@@ -66,11 +68,29 @@ struct DistillCommand: ParsableCommand {
         (recipe.mapping, recipe.includeEmbeddings, recipe.temperature, recipe.lambda, recipe.relationHeads) =
             (layerMapping, includeEmbeddings, temperature, lambda, relationHeads)
 
+        try UnitImportance.check(examples: unitImportance)
+
         let seed = trainingOptions.seed
         let studentConfig = try StudentPreset.config(student, teacher: teacherModel.config)
+        let training = try trainingOptions.configuration(
+            positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
+        let tokenizer = try teacherFolder.tokenizer()
+        let augmentation = TextAugmentation(copies: augment)
+        try augmentation.validate()
+        let trainSet = try source.load(.train)
+        let train = augmentation.encoded(trainSet, tokenizer: tokenizer, maxLength: training.maxLength, seed: seed)
+        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: training.maxLength)
+        for data in [train, dev] { try teacherModel.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path) }
         let network: BertForSequenceClassification
+        var importance: UnitImportance?
         switch initialization.lowercased() {
-        case "inherit": network = try StudentInitializer.make(studentConfig, from: teacherModel, initialization: .inherit(mapping: inheritedLayers), seed: seed)
+        case "inherit":
+            // Measured on the training examples themselves, not their perturbed copies (which follow them).
+            if unitImportance > 0 && studentConfig.intermediateSize < teacherModel.config.intermediateSize {
+                importance = UnitImportance.measure(teacherModel, on: train.subset(Array(0..<trainSet.count)), examples: unitImportance)
+            }
+            network = try StudentInitializer.make(studentConfig, from: teacherModel,
+                                                  initialization: .inherit(mapping: inheritedLayers, importance: importance), seed: seed)
         case "random": network = try StudentInitializer.make(studentConfig, from: teacherModel, initialization: .random, seed: seed)
         default:
             network = try BertCheckpoint.load(URL(fileURLWithPath: initialization), numLabels: studentConfig.numLabels,
@@ -79,24 +99,15 @@ struct DistillCommand: ParsableCommand {
                 throw ValidationError("--init \(initialization): its shape differs from --student \(student)")
             }
         }
+        for data in [train, dev] { try network.config.check(data, file: "--student \(student)") }
         network.relabel(source.definition.labelNames, regression: source.definition.isRegression)
         let distiller = try Distiller(student: network, teacherConfig: teacherModel.config, recipe: recipe, seed: seed)
-        let training = try trainingOptions.configuration(
-            positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
-        let tokenizer = try teacherFolder.tokenizer()
-        let augmentation = TextAugmentation(copies: augment)
-        try augmentation.validate()
-        let train = augmentation.encoded(try source.load(.train), tokenizer: tokenizer, maxLength: training.maxLength, seed: seed)
-        let dev = EncodedDataset(try source.load(.dev), tokenizer: tokenizer, maxLength: training.maxLength)
-        for data in [train, dev] {
-            try teacherModel.config.check(data, file: teacherFolder.url.appendingPathComponent("config.json").path)
-            try network.config.check(data, file: "--student \(student)")
-        }
         let output = URL(fileURLWithPath: trainingOptions.out)
+        let ranking = importance == nil ? "" : " (FFN units ranked on \(min(unitImportance, trainSet.count)) training examples)"
         log("distill: \(source.definition.name), teacher \(teacher) (\(teacherModel.config.numHiddenLayers) layers, hidden "
             + "\(teacherModel.config.hiddenSize)) → student \(studentConfig.numHiddenLayers) layers, hidden \(studentConfig.hiddenSize), "
             + "\(studentConfig.numAttentionHeads) heads, FFN \(studentConfig.intermediateSize), \(network.parameterCount) parameters; "
-            + "losses \(losses), mapping \(mapping), init \(initialization)"
+            + "losses \(losses), mapping \(mapping), init \(initialization)" + ranking
             + (augment > 0 ? "; transfer set \(train.count) examples (\(augment) perturbed copies of each)" : ""))
 
         let cacheStart = Date()

@@ -74,6 +74,8 @@ struct SearchCommand: ParsableCommand {
     var bandQuota: Int?
     @Option(help: "Perturbed copies of each training example added to the finalists' transfer set (quick 0, paper 0; 0 for none).")
     var augment: Int?
+    @Option(help: "Rank the teacher's FFN units for inherited students by their activations on this many training examples, e.g. 512 (default 0: by weight norm).")
+    var unitImportance: Int?
     @Flag(help: "Skip the hand-crafted baseline students.") var noBaselines = false
     @OptionGroup var storageOptions: StorageOptions
     @OptionGroup var work: WorkOptions
@@ -249,6 +251,7 @@ struct SearchCommand: ParsableCommand {
         if let finalEpochs { settings.finalEpochs = finalEpochs }
         if let finalSpeedups { settings.finalSpeedups = try SearchSettings.speedups(finalSpeedups) }
         if let bandQuota { settings.bandQuota = bandQuota == 0 ? nil : bandQuota }
+        if let unitImportance { settings.unitImportance = unitImportance == 0 ? nil : unitImportance }
         if let augment { settings.augmentation = augment == 0 ? nil : TextAugmentation(copies: augment) }
         settings.baselines = !noBaselines
         try settings.validate()

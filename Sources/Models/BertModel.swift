@@ -16,6 +16,8 @@ public struct BertCapture: OptionSet, Sendable {
     public static let attentions = BertCapture(rawValue: 2)
     /// Every layer's query, key and value projections [B, T, H].
     public static let queryKeyValue = BertCapture(rawValue: 4)
+    /// Every layer's feed-forward activations [B, T, FFN] (after the activation function).
+    public static let feedForward = BertCapture(rawValue: 8)
 }
 
 /// What `BertModel` computes.
@@ -31,6 +33,8 @@ public struct BertOutputs {
     /// Each layer's query, key and value projections side by side [B, T, 3H], as the layer computes
     /// them (one product), when captured.
     public let packedQueryKeyValue: [Tensor]
+    /// Each layer's feed-forward activations [B, T, FFN], when captured.
+    public let feedForward: [Tensor]
 
     /// Each layer's (query, key, value) projections [B, T, H], when captured: slices (copies) of
     /// `packedQueryKeyValue`, made on each read.
@@ -160,11 +164,12 @@ public final class BertLayer: Layer {
             + prefixed("output", output.namedParameters)
     }
 
-    /// x [B, T, H] → [B, T, H], with the attention's probabilities and packed projections [B, T, 3H].
+    /// x [B, T, H] → [B, T, H], with the attention's probabilities, packed projections [B, T, 3H] and
+    /// feed-forward activations [B, T, FFN].
     /// With `firstTokenOnly`, the output and probabilities are those of the first token of each
     /// sequence only ([B, 1, H] and [B, heads, 1, T]); keys, values and projections still cover all.
     func callAsFunction(_ x: Tensor, mask: Tensor, firstTokenOnly: Bool = false, context: ForwardContext)
-        -> (output: Tensor, probabilities: Tensor, qkv: Tensor)
+        -> (output: Tensor, probabilities: Tensor, qkv: Tensor, feedForward: Tensor)
     {
         let attention = attentionSelf(x, mask: mask, queries: firstTokenOnly ? 1 : nil, context: context)
         let residual = firstTokenOnly ? x.slice(axis: 1, 0..<1) : x
@@ -177,7 +182,7 @@ public final class BertLayer: Layer {
         case .relu: activated = hidden.relu()
         case .silu: activated = hidden.silu()
         }
-        return (output(activated, residual: attended, context: context), attention.probabilities, attention.qkv)
+        return (output(activated, residual: attended, context: context), attention.probabilities, attention.qkv, activated)
     }
 }
 
@@ -213,26 +218,28 @@ public final class BertModel: Layer {
     /// one the pooler reads, so `lastHiddenState` is [B, 1, H]. Its attention output and feed-forward
     /// block shrink from T rows to 1: the same values up to rounding in evaluation; in training the
     /// last layer's dropout masks are drawn for the rows computed, so a seeded run draws different
-    /// masks from there on than without it. Ignored when `capture` asks for hidden states or attention
-    /// maps, which need every row.
+    /// masks from there on than without it. Ignored when `capture` asks for hidden states, attention
+    /// maps or feed-forward activations, which need every row.
     public func callAsFunction(_ batch: TokenBatch, capture: BertCapture = [], firstTokenOnly: Bool = false,
                                context: ForwardContext = .evaluation) -> BertOutputs {
-        let pruned = firstTokenOnly && !capture.contains(.hiddenStates) && !capture.contains(.attentions)
+        let pruned = firstTokenOnly && capture.isDisjoint(with: [.hiddenStates, .attentions, .feedForward])
         let mask = Tensor.additiveAttentionMask(Tensor(batch.attentionMask.map(Float.init), shape: [batch.batch, batch.length]))
         var hidden = embeddings(batch, context: context)
         var hiddenStates = capture.contains(.hiddenStates) ? [hidden] : []
         var attentions: [Tensor] = []
         var projections: [Tensor] = []
+        var feedForward: [Tensor] = []
         for (index, layer) in layers.enumerated() {
             let result = layer(hidden, mask: mask, firstTokenOnly: pruned && index == layers.count - 1, context: context)
             hidden = result.output
             if capture.contains(.hiddenStates) { hiddenStates.append(hidden) }
             if capture.contains(.attentions) { attentions.append(result.probabilities) }
             if capture.contains(.queryKeyValue) { projections.append(result.qkv) }
+            if capture.contains(.feedForward) { feedForward.append(result.feedForward) }
         }
         let first = hidden.slice(axis: 1, 0..<1).reshaped([batch.batch, config.hiddenSize])  // [B, H], the [CLS] token
         let pooled = pooler(first).tanh()
         return BertOutputs(lastHiddenState: hidden, pooled: pooled, hiddenStates: hiddenStates,
-                           attentions: attentions, packedQueryKeyValue: projections)
+                           attentions: attentions, packedQueryKeyValue: projections, feedForward: feedForward)
     }
 }

@@ -17,9 +17,17 @@ public final class CandidateEvaluator {
     let external: ExternalLatency?
     /// Teacher outputs on the data set in use (proxy, then full), by request: computed once and shared by every candidate.
     private var caches: (dataset: String, byRequest: [String: TeacherCache]) = ("", [:])
+    /// The training set, on `settings.unitImportance` examples of which the teacher's FFN units are ranked.
+    private let importanceSource: EncodedDataset?
+    /// The ranking of the teacher's FFN units for inherited students narrower than it: measured on first use, by every
+    /// process of a search alike (the same examples of the same training set).
+    private lazy var unitImportance: UnitImportance? = importanceSource.flatMap { data in
+        settings.unitImportance.map { UnitImportance.measure(teacher, on: data, examples: $0) }
+    }
 
-    public init(settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL) throws {
-        (self.settings, self.teacher, self.tokenizerSource) = (settings, teacher, tokenizerSource)
+    /// `importanceSource`: the training set (nil: FFN units ranked by weight norm).
+    public init(settings: SearchSettings, teacher: BertForSequenceClassification, tokenizerSource: URL, importanceSource: EncodedDataset? = nil) throws {
+        (self.settings, self.teacher, self.tokenizerSource, self.importanceSource) = (settings, teacher, tokenizerSource, importanceSource)
         switch settings.latency {
         case .measured, .calibrated: (latencyModel, external) = (nil, nil)
         case .predicted(let profile): (latencyModel, external) = (try LatencyProfile.read(profile).model, nil)
@@ -51,8 +59,9 @@ public final class CandidateEvaluator {
         defer { Engine.releaseIdleMemory() }
         var config = architecture.config(from: teacher.config)
         config.numLabels = teacher.config.numLabels
-        let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit ? .inherit(mapping: .uniform) : .random,
-                                                  seed: seed)
+        let importance = config.intermediateSize < teacher.config.intermediateSize ? unitImportance : nil
+        let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit
+                                                  ? .inherit(mapping: .uniform, importance: importance) : .random, seed: seed)
         student.relabel(train.dataset.definition.labelNames, regression: train.dataset.definition.isRegression)
         let initialMetrics = scoreBeforeTraining
             ? Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: TrainingConfiguration().evaluationBatchSize).values } : nil

@@ -55,7 +55,7 @@ public final class SearchRun {
             throw SearchError.invalid(rung == 0 ? "--proxy-fraction" : "--rungs", "at least 8 training examples per rung, within the proxy set "
                                       + "of \(data.proxyTrain.count) (rung \(rung) has \(count))")
         }
-        let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource)
+        let evaluator = try CandidateEvaluator(settings: settings, teacher: teacher, tokenizerSource: tokenizerSource, importanceSource: data.train)
         try OutputFolder.create(directory)
         let store = try store ?? SQLiteTrialStore(path: directory.appendingPathComponent("search.sqlite").path)
         if try !store.trials().isEmpty && store.workItems().isEmpty {

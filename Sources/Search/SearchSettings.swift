@@ -31,6 +31,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
     public var latency: LatencySource = .calibrated(LatencyMeter.Settings(), count: 60)
     /// Student initialisation: inherited from the teacher, or random.
     public var inherit = true
+    /// The training examples on which the teacher's FFN units are ranked for inherited students (`UnitImportance`);
+    /// nil: by weight norm (the default, and every search saved before the option existed).
+    public var unitImportance: Int?
     /// The distillation of every candidate and finalist.
     public var recipe = DistillationRecipe()
     /// Share of the training set each candidate is distilled on, and for how many epochs.
@@ -87,7 +90,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
              proxyLearningRate = "proxy_learning_rate", batchSize = "batch_size", maxLength = "max_length"
         case epsilonStart = "epsilon_start", epsilonDecay = "epsilon_decay", controllerSteps = "controller_steps"
         case population, tournament, threads, finalTop = "final_top", finalPareto = "final_pareto", finalEpochs = "final_epochs", augmentation,
-             finalSpeedups = "final_speedups", bandQuota = "band_quota"
+             finalSpeedups = "final_speedups", bandQuota = "band_quota", unitImportance = "unit_importance"
     }
 
     /// Whether `trial` is one of the candidates band coverage added (its slot lies past the episode's count).
@@ -163,6 +166,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
             throw .invalid("--final-speedups", "speed-ups above 1 (e.g. 3 for a student 3× as fast as the teacher)")
         }
         guard (0...99).contains(bandQuota ?? 0) else { throw .invalid("--band-quota", "0 to 99 candidates per band") }
+        do { try UnitImportance.check(examples: unitImportance ?? 0) } catch { if case .invalid(let option, let expected) = error { throw .invalid(option, expected) } }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
     }

@@ -44,6 +44,16 @@ final class DistillCommandTests: CommandLineTestCase {
         }
         XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: kept).filter { $0.hasSuffix(".bin") }.count, 1)
 
+        // FFN units ranked by their activations: a narrower student from the same teacher.
+        var narrow = try JSONSerialization.jsonObject(with: Data(contentsOf: teacher.appendingPathComponent("config.json"))) as! [String: Any]
+        narrow["intermediate_size"] = (narrow["intermediate_size"] as! Int) / 4
+        let narrowConfig = directory.appendingPathComponent("narrow.json")
+        try JSONSerialization.data(withJSONObject: narrow).write(to: narrowConfig)
+        let ranked = try kdnas(["distill", "--teacher", teacher.path, "--student", narrowConfig.path, "--out", directory.appendingPathComponent("ranked").path,
+                                "--losses", "od", "--epochs", "1", "--batch-size", "8", "--unit-importance", "64"] + task)
+        XCTAssertEqual(ranked.status, 0, ranked.errors)
+        XCTAssertTrue(ranked.errors.contains("init inherit (FFN units ranked on 64 training examples)"), ranked.errors)
+
         let unknown = try kdnas(["distill", "--teacher", teacher.path, "--student", "L1", "--out", directory.appendingPathComponent("x").path,
                                  "--losses", "od,magic"] + task)
         XCTAssertTrue(unknown.errors.contains("--losses: expected a comma-separated list of ce, od, hs, mha, att (got magic)"), unknown.errors)

@@ -78,4 +78,21 @@ final class SearchSettingsTests: XCTestCase {
             XCTAssertEqual("\($0)", "--augment 500: expected 0 to 100 perturbed copies per training example")
         }
     }
+
+    /// Inherited FFN units are ranked by weight norm unless asked (no key saved, so earlier stores match); a
+    /// measured ranking is saved with the search.
+    func testUnitImportanceIsCheckedAndSavedOnlyWhenAsked() throws {
+        var settings = self.settings
+        XCTAssertNil(settings.unitImportance)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        XCTAssertFalse(String(decoding: try encoder.encode(settings), as: UTF8.self).contains("unit_importance"))
+        settings.unitImportance = 512
+        XCTAssertNoThrow(try settings.validate())
+        XCTAssertEqual(try JSONDecoder().decode(SearchSettings.self, from: try encoder.encode(settings)).unitImportance, 512)
+        settings.unitImportance = 100_001
+        XCTAssertThrowsError(try settings.validate()) {
+            XCTAssertEqual("\($0)", "--unit-importance 100001: expected 0 (rank FFN units by weight norm) to 100000 training examples")
+        }
+    }
 }
