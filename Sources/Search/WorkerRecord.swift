@@ -4,7 +4,9 @@ import Foundation
 public struct WorkerRecord: Codable, Sendable, Equatable {
     /// `HOST:MACHINE:PID:TOKEN`, unique per process: the host's name, a hash of this kernel's boot and PID
     /// namespace (so two machines of one name, or containers sharing a host name, are told apart), the
-    /// process id and a random token.
+    /// process id and a token: `S<start>-<random>`, the process's start time (clock ticks after boot, from
+    /// /proc), so that a later process given the same id is not taken for it, then a random number. (Ids
+    /// saved before 2026-12-08 have the random number only.)
     public var id: String
     public var host: String
     public var threads: Int
@@ -24,7 +26,7 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         let name = host ?? ProcessInfo.processInfo.environment["KDNAS_WORKER_HOST"].flatMap { $0.isEmpty ? nil : $0 }
             ?? ProcessInfo.processInfo.hostName
         let pid = ProcessInfo.processInfo.processIdentifier
-        let token = String(UInt32.random(in: 0...UInt32.max), radix: 16)
+        let token = (startTime(of: pid).map { "S\($0)-" } ?? "") + String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return WorkerRecord(id: "\(name):\(machine(host: name)):\(pid):\(token)", host: name, threads: threads)
     }
 
@@ -40,8 +42,18 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
         return String(hash >> 32, radix: 16)
     }
 
+    /// When process `pid` started, in clock ticks after boot (field 22 of /proc/PID/stat); nil without one.
+    static func startTime(of pid: Int32) -> UInt64? {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        // After the command name (which may hold spaces and parentheses): state is field 3, start time field 22.
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        return fields.count > 19 ? UInt64(fields[19]) : nil
+    }
+
     /// Whether the process behind `holder` is known to be gone, as seen by this worker: it ran on this machine
-    /// (same host, boot and PID namespace) and no process has its id any more, or this process has its id
+    /// (same host, boot and PID namespace) and no process has its id any more, or the process that has it
+    /// started at another time than the holder's (its id was given to a later process), or this process has it
     /// (a killed predecessor whose id was given to this process). A worker elsewhere is never known gone; its
     /// lease tells.
     public func sees(goneWorker holder: String) -> Bool {
@@ -52,6 +64,10 @@ public struct WorkerRecord: Codable, Sendable, Equatable {
             return false
         }
         if pid == ProcessInfo.processInfo.processIdentifier { return true }
-        return kill(pid, 0) != 0 && errno == ESRCH
+        if kill(pid, 0) != 0 && errno == ESRCH { return true }
+        let token = theirs[theirs.count - 1]
+        guard token.hasPrefix("S"), let dash = token.firstIndex(of: "-"), let started = UInt64(token[token.index(after: token.startIndex)..<dash]),
+              let now = Self.startTime(of: pid) else { return false }
+        return now != started
     }
 }
