@@ -5,7 +5,7 @@ Each student keeps every layer of the fine-tuned teacher and, in each, F of its 
 - `row`: the squared norm of the unit's intermediate.dense row (KDNAS without a measurement, `--unit-importance 0`);
 - `product`: that row's norm times the norm of the unit's output.dense column;
 - `activation`: the mean |activation| over the tokens of N training examples spread evenly over the training set
-  (padding excluded), times the output column's norm (KDNAS's `UnitImportance`, the default: 512 examples).
+  (padding excluded), times the output column's norm (KDNAS's `UnitImportance`, `--unit-importance 512`).
 Dev accuracy of the cut teacher, no training: how much of the teacher the cut keeps.
 
 Usage: .venv-ref/bin/python bench/unit_importance.py TEACHER_DIR [--task-dir cache/tasks/rotten-tomatoes]

@@ -2,7 +2,8 @@
 # How an inherited student's FFN units should be chosen, at a search proxy's budget: each student distilled
 # (od + MiniLMv2 relations, one epoch at 5e-4, the quick preset's proxy) on a seeded 10% of the bundled
 # task's training set, its FFN units ranked by weight norm (`--unit-importance 0`, the default) and by their
-# activations on 512 training examples (`--unit-importance 512`), each with every seed. A benchmark, not a
+# activations on 512 of the proxy set's examples (`--unit-importance 512`; a search would measure them on 512 of
+# the whole training set), each with every seed. A benchmark, not a
 # test: prints the dev and test accuracy of each pair (dev and test whole) and the mean difference. Runs are
 # kept in OUT (a finished one is not redone).
 #

@@ -37,7 +37,7 @@ public struct UnitImportance: Codable, Equatable, Sendable {
         let count = min(examples, dataset.count)
         let chosen = (0..<count).map { $0 * dataset.count / max(1, count) }
         let batcher = Batcher(dataset: dataset.subset(chosen), batchSize: 32, order: .original)
-        return measure(teacher, on: batcher.batches().map(\.tokens))
+        return measure(teacher, on: batcher.batches().lazy.map(\.tokens))
     }
 
     /// The importance measured with `teacher` on the tokens of `batches` (padding excluded).

@@ -72,6 +72,13 @@ struct DistillCommand: ParsableCommand {
 
         let seed = trainingOptions.seed
         let studentConfig = try StudentPreset.config(student, teacher: teacherModel.config)
+        // The student's shape is checked before the data is read (and the teacher's units measured on it).
+        try studentConfig.validate()
+        if initialization.lowercased() == "inherit" {
+            try StudentInitializer.checkInheritable(studentConfig, from: teacherModel.config)
+        } else if unitImportance > 0 {
+            throw ValidationError("--unit-importance \(unitImportance): expected 0 with --init \(initialization) (it ranks an inherited student's units)")
+        }
         let training = try trainingOptions.configuration(
             positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
         let tokenizer = try teacherFolder.tokenizer()

@@ -166,8 +166,8 @@ public final class BertLayer: Layer {
 
     /// x [B, T, H] → [B, T, H], with the attention's probabilities, packed projections [B, T, 3H] and
     /// feed-forward activations [B, T, FFN].
-    /// With `firstTokenOnly`, the output and probabilities are those of the first token of each
-    /// sequence only ([B, 1, H] and [B, heads, 1, T]); keys, values and projections still cover all.
+    /// With `firstTokenOnly`, the output, probabilities and activations are those of the first token of each
+    /// sequence only ([B, 1, H], [B, heads, 1, T] and [B, 1, FFN]); keys, values and projections still cover all.
     func callAsFunction(_ x: Tensor, mask: Tensor, firstTokenOnly: Bool = false, context: ForwardContext)
         -> (output: Tensor, probabilities: Tensor, qkv: Tensor, feedForward: Tensor)
     {

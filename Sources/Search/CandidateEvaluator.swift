@@ -20,7 +20,8 @@ public final class CandidateEvaluator {
     /// The training set, on `settings.unitImportance` examples of which the teacher's FFN units are ranked.
     private let importanceSource: EncodedDataset?
     /// The ranking of the teacher's FFN units for inherited students narrower than it: measured on first use, by every
-    /// process of a search alike (the same examples of the same training set).
+    /// process of a search on the same examples of the same training set (processes with another matrix library
+    /// or instruction set may round the activations differently, and so order near-tied units differently).
     private lazy var unitImportance: UnitImportance? = importanceSource.flatMap { data in
         settings.unitImportance.map { UnitImportance.measure(teacher, on: data, examples: $0) }
     }
@@ -59,7 +60,7 @@ public final class CandidateEvaluator {
         defer { Engine.releaseIdleMemory() }
         var config = architecture.config(from: teacher.config)
         config.numLabels = teacher.config.numLabels
-        let importance = config.intermediateSize < teacher.config.intermediateSize ? unitImportance : nil
+        let importance = settings.inherit && config.intermediateSize < teacher.config.intermediateSize ? unitImportance : nil
         let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit
                                                   ? .inherit(mapping: .uniform, importance: importance) : .random, seed: seed)
         student.relabel(train.dataset.definition.labelNames, regression: train.dataset.definition.isRegression)

@@ -22,11 +22,12 @@ public final class SQLiteTrialStore: TrialStore {
     /// An empty file (0 bytes) is a store nothing has been written to yet: SQLite creates the file before its
     /// first write, so another process creating the same store may be between the two, and a search killed
     /// there leaves one. A writer makes it a store, as it does a missing file (and then finds no saved
-    /// search, as in a store killed between its tables and its settings); a reader finds nothing to read.
+    /// search, as in a store killed between its tables and its settings); a reader gets a named error.
     public init(path: String, readOnly: Bool = false) throws {
         self.path = path
         if readOnly, let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size == 0 {
-            throw SearchError.corruptState("\(path): is an empty file (0 bytes): no search has written to it yet")
+            throw SearchError.corruptState("\(path): is an empty file (0 bytes): no search has written to it yet; expected a KDNAS "
+                                           + "search store: wait until its search saves its settings, or start one with kdnas search")
         }
         do {
             var configuration = Configuration()

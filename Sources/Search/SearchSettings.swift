@@ -167,6 +167,7 @@ public struct SearchSettings: Codable, Sendable, Equatable {
         }
         guard (0...99).contains(bandQuota ?? 0) else { throw .invalid("--band-quota", "0 to 99 candidates per band") }
         do { try UnitImportance.check(examples: unitImportance ?? 0) } catch { if case .invalid(let option, let expected) = error { throw .invalid(option, expected) } }
+        if let unitImportance, !inherit { throw .invalid("--unit-importance \(unitImportance)", "0 with --init random (it ranks an inherited student's units)") }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
     }
