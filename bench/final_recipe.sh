@@ -27,13 +27,7 @@ for spec in $RUNS; do
     IFS=: read -r name shape augment epochs lr <<< "$spec"
     run="$OUT/$shape-$name"
     [[ -f "$run/eval_results.json" ]] && continue
-    python3 - "$TEACHER/config.json" "$shape" "$OUT/$shape.json" <<'PY'
-import json, re, sys
-config = json.load(open(sys.argv[1]))
-l, h, a, f = map(int, re.fullmatch(r"L(\d+)-H(\d+)-A(\d+)-F(\d+)", sys.argv[2]).groups())
-config.update(num_hidden_layers=l, hidden_size=h, num_attention_heads=a, intermediate_size=f)
-json.dump(config, open(sys.argv[3], "w"), indent=1)
-PY
+    python3 bench/student_config.py "$TEACHER/config.json" "$shape" "$OUT/$shape.json"
     start=$(date +%s)
     resume=(); [[ -d "$run" ]] && resume=(--resume)
     if ! $KDNAS distill --teacher "$TEACHER" --student "$OUT/$shape.json" --task rotten-tomatoes --losses od,mha --augment "$augment" \

@@ -31,13 +31,7 @@ for split in ("dev", "test"):
     shutil.copy(f"{task}/{split}.jsonl", f"{out}/{split}.jsonl")
 PY
 for shape in $SHAPES; do
-    python3 - "$TEACHER/config.json" "$shape" "$OUT/$shape.json" <<'PY'
-import json, re, sys
-config = json.load(open(sys.argv[1]))
-l, h, a, f = map(int, re.fullmatch(r"L(\d+)-H(\d+)-A(\d+)-F(\d+)", sys.argv[2]).groups())
-config.update(num_hidden_layers=l, hidden_size=h, num_attention_heads=a, intermediate_size=f)
-json.dump(config, open(sys.argv[3], "w"))
-PY
+    python3 bench/student_config.py "$TEACHER/config.json" "$shape" "$OUT/$shape.json"
     for seed in $SEEDS; do
         for examples in 0 512; do
             run="$OUT/$shape-s$seed-u$examples"

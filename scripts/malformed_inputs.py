@@ -788,7 +788,7 @@ def build(suite):
     numeric("distill", base + ["--losses", "od,mha"], "--relation-heads", ["0", "-1", "3"])
     numeric("distill", base, "--augment", ["-1", "101", HUGE])
     numeric("distill", base, "--unit-importance", ["-1", "100001", HUGE, "x"])
-    s.add("numeric", "distill-unit-importance-random-init", base + ["--init", "random", "--unit-importance", "512"], "--unit-importance", "--init random")
+    s.add("numeric", "distill-unit-importance-random-init", base + ["--init", "random", "--unit-importance", "512"], "--unit-importance", "with --init")
     numeric("distill", base, "--cache-memory", ["-1", str(1 << 62)])
     numeric("distill", base, "--epochs", ["0", str(1 << 62)])
     numeric("distill", base, "--lr", ["0", "nan"])
@@ -823,7 +823,7 @@ def build(suite):
     numeric("search", search + out("search"), "--band-quota", ["-1", "100", HUGE, "x"])
     numeric("search", search + out("search"), "--augment", ["-1", "101", HUGE])
     numeric("search", search + out("search"), "--unit-importance", ["-1", "100001", HUGE])
-    s.add("numeric", "search-unit-importance-random-init", search + out("search") + ["--init", "random", "--unit-importance", "512"], "--unit-importance", "--init random")
+    s.add("numeric", "search-unit-importance-random-init", search + out("search") + ["--init", "random", "--unit-importance", "512"], "--unit-importance", "with --init")
     numeric("search", search + out("search"), "--threads", ["0"])
 
     # -- path options -------------------------------------------------------------------------

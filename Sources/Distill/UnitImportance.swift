@@ -17,16 +17,19 @@ import Text
 /// after a proxy's budget (10% of train, one epoch) the cut students scored 2.0 points higher on dev on average;
 /// after the final stage's two epochs on all of train, no higher (test −0.06 points on average over nine
 /// pairs, dev −0.46). So it is an option (`--unit-importance 512`), not the default.
-public struct UnitImportance: Codable, Equatable, Sendable {
+public struct UnitImportance: Equatable, Sendable {
     /// Per teacher layer (0-based), per feed-forward unit.
     public var feedForward: [[Double]]
 
     public init(feedForward: [[Double]]) { self.feedForward = feedForward }
 
-    /// `--unit-importance`: 0 (weight norms) to 100,000 examples.
-    public static func check(examples: Int) throws(DistillationError) {
+    /// `--unit-importance`: 0 (weight norms) to 100,000 examples, and 0 unless the student is inherited (`inherits`).
+    public static func check(examples: Int, inherits: Bool) throws(DistillationError) {
         guard (0...100_000).contains(examples) else {
             throw .invalid("--unit-importance \(examples)", "0 (rank FFN units by weight norm) to 100000 training examples")
+        }
+        guard examples == 0 || inherits else {
+            throw .invalid("--unit-importance \(examples)", "0 with --init other than inherit (it ranks an inherited student's units)")
         }
     }
 
@@ -60,12 +63,8 @@ public struct UnitImportance: Codable, Equatable, Sendable {
         }
         let count = Double(max(1, tokens))
         let feedForward = teacher.bert.layers.enumerated().map { index, layer in
-            let output = layer.output.dense.weight  // [H, FFN]
-            let (rows, data) = (output.shape[0], output.data)
-            return (0..<width).map { j in
-                let norm = (0..<rows).reduce(0.0) { $0 + Double(data[$1 * width + j]) * Double(data[$1 * width + j]) }.squareRoot()
-                return sums[index][j] / count * norm
-            }
+            // ‖W_out[:, j]‖₂ of the [H, FFN] output weights.
+            zip(sums[index], StudentInitializer.columnNorms(layer.output.dense.weight)).map { $0 / count * $1.squareRoot() }
         }
         return UnitImportance(feedForward: feedForward)
     }

@@ -68,17 +68,13 @@ struct DistillCommand: ParsableCommand {
         (recipe.mapping, recipe.includeEmbeddings, recipe.temperature, recipe.lambda, recipe.relationHeads) =
             (layerMapping, includeEmbeddings, temperature, lambda, relationHeads)
 
-        try UnitImportance.check(examples: unitImportance)
+        try UnitImportance.check(examples: unitImportance, inherits: initialization.lowercased() == "inherit")
 
         let seed = trainingOptions.seed
         let studentConfig = try StudentPreset.config(student, teacher: teacherModel.config)
         // The student's shape is checked before the data is read (and the teacher's units measured on it).
         try studentConfig.validate()
-        if initialization.lowercased() == "inherit" {
-            try StudentInitializer.checkInheritable(studentConfig, from: teacherModel.config)
-        } else if unitImportance > 0 {
-            throw ValidationError("--unit-importance \(unitImportance): expected 0 with --init \(initialization) (it ranks an inherited student's units)")
-        }
+        if initialization.lowercased() == "inherit" { try StudentInitializer.checkInheritable(studentConfig, from: teacherModel.config) }
         let training = try trainingOptions.configuration(
             positions: min(studentConfig.maxPositionEmbeddings, teacherModel.config.maxPositionEmbeddings), defaultLearningRate: 1e-4)
         let tokenizer = try teacherFolder.tokenizer()

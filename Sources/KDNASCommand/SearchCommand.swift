@@ -137,7 +137,7 @@ struct SearchCommand: ParsableCommand {
 
     /// Whether the store at `path` holds a search's settings (an empty or half-created store does not).
     static func holdsSearch(_ path: String) -> Bool {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int, size > 0 else { return false }
+        // A read-only open refuses an empty file (`SQLiteTrialStore`).
         return (try? SQLiteTrialStore(path: path, readOnly: true).value("settings")) != nil
     }
 

@@ -19,7 +19,8 @@ public final class CandidateEvaluator {
     private var caches: (dataset: String, byRequest: [String: TeacherCache]) = ("", [:])
     /// The training set, on `settings.unitImportance` examples of which the teacher's FFN units are ranked.
     private let importanceSource: EncodedDataset?
-    /// The ranking of the teacher's FFN units for inherited students narrower than it: measured on first use, by every
+    /// The ranking of the teacher's FFN units for inherited students (`settings.unitImportance` only validates with
+    /// `settings.inherit`): measured on first use, by every
     /// process of a search on the same examples of the same training set (processes with another matrix library
     /// or instruction set may round the activations differently, and so order near-tied units differently).
     private lazy var unitImportance: UnitImportance? = importanceSource.flatMap { data in
@@ -60,9 +61,8 @@ public final class CandidateEvaluator {
         defer { Engine.releaseIdleMemory() }
         var config = architecture.config(from: teacher.config)
         config.numLabels = teacher.config.numLabels
-        let importance = settings.inherit && config.intermediateSize < teacher.config.intermediateSize ? unitImportance : nil
         let student = try StudentInitializer.make(config, from: teacher, initialization: settings.inherit
-                                                  ? .inherit(mapping: .uniform, importance: importance) : .random, seed: seed)
+                                                  ? .inherit(mapping: .uniform, importance: unitImportance) : .random, seed: seed)
         student.relabel(train.dataset.definition.labelNames, regression: train.dataset.definition.isRegression)
         let initialMetrics = scoreBeforeTraining
             ? Autograd.noGrad { ClassifierEvaluator.evaluate(student, on: dev, batchSize: TrainingConfiguration().evaluationBatchSize).values } : nil

@@ -166,8 +166,9 @@ public struct SearchSettings: Codable, Sendable, Equatable {
             throw .invalid("--final-speedups", "speed-ups above 1 (e.g. 3 for a student 3× as fast as the teacher)")
         }
         guard (0...99).contains(bandQuota ?? 0) else { throw .invalid("--band-quota", "0 to 99 candidates per band") }
-        do { try UnitImportance.check(examples: unitImportance ?? 0) } catch { if case .invalid(let option, let expected) = error { throw .invalid(option, expected) } }
-        if let unitImportance, !inherit { throw .invalid("--unit-importance \(unitImportance)", "0 with --init random (it ranks an inherited student's units)") }
+        do { try UnitImportance.check(examples: unitImportance ?? 0, inherits: inherit) } catch {
+            if case .invalid(let option, let expected) = error { throw .invalid(option, expected) }
+        }
         guard finalTop >= 0, finalPareto >= 0 else { throw .invalid("--final-top/--final-pareto", "numbers ≥ 0") }
         try reward.validate()
     }
